@@ -31,6 +31,11 @@ export interface Step {
   instruction: string | null;
   /** The Dockerfile line (1-based) of the instruction, once mapped against a Dockerfile. */
   line: number | null;
+  /**
+   * The instruction as written in the Dockerfile (continuations joined), once mapped: BuildKit
+   * prints build-arg values inside step names, so this is what the step matcher compares.
+   */
+  sourceText: string | null;
   /** `[internal] …`, `exporting to image`, `resolve …`, `[auth] …`: kept, but not counted in totals. */
   internal: boolean;
   status: StepStatus;
@@ -115,6 +120,7 @@ export function newStep(id: string, name: string): Step {
     total: null,
     instruction: null,
     line: null,
+    sourceText: null,
     internal: true,
     status: 'incomplete',
     startMs: null,
@@ -140,4 +146,37 @@ export function pushOutput(step: Step, line: string): void {
 /** Steps that count in totals: everything that is not internal. */
 export function userSteps(build: Build): Step[] {
   return build.steps.filter((s) => !s.internal);
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/**
+ * One mechanical edit of a file: replace lines startLine..endLine (1-based, inclusive) with `text`
+ * (several lines joined by \n; '' deletes them). An insertion before line N is startLine = N,
+ * endLine = N - 1.
+ */
+export interface TextEdit {
+  startLine: number;
+  endLine: number;
+  text: string;
+}
+
+/** A safe mechanical edit of the file a finding points at. */
+export interface Fix {
+  description: string;
+  edits: TextEdit[];
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  message: string;
+  /** The Dockerfile or .dockerignore it points at (as given by the user), or null for build-only findings. */
+  file: string | null;
+  line: number | null;
+  /** A change that alters behaviour, in words (and lines to add). */
+  suggestion?: string;
+  fix?: Fix;
+  /** What the finding costs per build, when a build is known. */
+  costMs?: number;
 }
