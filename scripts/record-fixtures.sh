@@ -47,4 +47,8 @@ for format in plain rawjson legacy; do
 done
 # Paths of the scratch folder vary from run to run: make the fixtures stable.
 sed -i "s#$work#/tmp/work#g" "$out"/*.log
+# The bundled sample (npm start): the plain build after a source edit, where `COPY . .` before
+# `npm ci` makes the install run again.
+cp "$out/node-app.plain.edit.log" "$root/samples/node-app/build.plain.log"
+cp "$out/node-app.rawjson.edit.log" "$root/samples/node-app/build.rawjson.log"
 ls -la "$out"
