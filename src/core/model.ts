@@ -42,7 +42,7 @@ export interface Step {
   /** Milliseconds relative to the build start, when the source has absolute times. */
   startMs: number | null;
   endMs: number | null;
-  /** Milliseconds; null when unknowable (legacy text, steps that never finished). */
+  /** Milliseconds; 0 for cached steps; null when unknowable (legacy text, steps that never finished). */
   durationMs: number | null;
   /** ids of the steps this one depends on, where the format tells (rawjson). */
   inputs: string[];
@@ -87,7 +87,11 @@ export interface Build {
   error: string | null;
   /** The error excerpt BuildKit prints after a failure (the `------` block and the Dockerfile snippet). */
   errorExcerpt: string[];
-  /** True when the log stops before the build ended (cut mid-step or mid-line). */
+  /**
+   * True when the log stops before the build ended (cut mid-step or mid-line). A failed build whose
+   * final error was printed is complete, even if a step it stopped never printed its end (that step
+   * stays `incomplete`).
+   */
   incomplete: boolean;
 }
 
@@ -133,7 +137,11 @@ export function newStep(id: string, name: string): Step {
   };
 }
 
-/** Append an output line to a step, keeping only the last OUTPUT_TAIL_LINES lines. */
+/**
+ * Append an output line to a step, keeping only the last OUTPUT_TAIL_LINES lines. The line may be a
+ * slice of a large input chunk: parsers copy a step's tail when the step ends (see plain.ts) so the
+ * chunks are not kept alive.
+ */
 export function pushOutput(step: Step, line: string): void {
   const text = line.length > OUTPUT_LINE_MAX_CHARS ? line.slice(0, OUTPUT_LINE_MAX_CHARS) + '…' : line;
   step.output.push(text);

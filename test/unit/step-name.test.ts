@@ -27,3 +27,12 @@ describe('parseStepName', () => {
     expect([p.target, p.stage]).toEqual(['web', null]);
   });
 });
+
+describe('lastRedraw', () => {
+  it('keeps the last redraw of a progress line and its BuildKit prefix', async () => {
+    const { lastRedraw } = await import('../../src/core/parse/detect.js');
+    expect(lastRedraw('#7 1.234 10%\r50%\r100%')).toBe('#7 1.234 100%');
+    expect(lastRedraw('Sending build context  1kB\rSending build context  2kB\r\r')).toBe('Sending build context  2kB');
+    expect(lastRedraw('plain line')).toBe('plain line');
+  });
+});

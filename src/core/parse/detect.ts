@@ -68,9 +68,7 @@ export class LogParser {
 
   /** Feed one whole line (no line ending). */
   line(raw: string, atMs?: number): void {
-    // A bare \r inside a line is a terminal redraw: keep what was drawn last.
-    const cr = raw.lastIndexOf('\r');
-    const line = cr >= 0 && cr < raw.length - 1 ? raw.slice(cr + 1) : raw.replace(/\r+$/, '');
+    const line = raw.includes('\r') ? lastRedraw(raw) : raw;
     if (this.parser) {
       this.parser.line(line, atMs);
       return;
@@ -104,6 +102,20 @@ export class LogParser {
     }
     return this.parser.end(cut);
   }
+}
+
+const PLAIN_PREFIX = /^#\d+ (?:\d+\.\d*\s)?/;
+
+/**
+ * A bare \r inside a line is a terminal redraw (a progress bar): keep what was drawn last. A
+ * BuildKit `#N 1.234 ` prefix belongs to the whole line, so it is kept in front of the last redraw.
+ */
+export function lastRedraw(raw: string): string {
+  const trimmed = raw.replace(/\r+$/, '');
+  const cr = trimmed.lastIndexOf('\r');
+  if (cr < 0) return trimmed;
+  const prefix = PLAIN_PREFIX.exec(trimmed)?.[0] ?? '';
+  return prefix + trimmed.slice(cr + 1);
 }
 
 /** Parse a whole log held in memory. */
