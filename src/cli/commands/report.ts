@@ -1,0 +1,125 @@
+// `buildlens report <file|->`: read a saved build log, optionally map it onto its Dockerfile and run
+// the analyzers, and print the report in the chosen format.
+import { DEFAULT_CONFIG, FAIL_ON_VALUES, FORMAT_VALUES, ConfigError, mergeConfig, type Config, type FailOn, type OutputFormat, type ResolvedConfig } from '../../core/config.js';
+import type { Build, Finding } from '../../core/model.js';
+import { toReport, type Report } from '../../core/report/report.js';
+import { findConfig, loadConfigFile, type FoundConfig } from '../../io/config-file.js';
+import { InputError } from '../../io/errors.js';
+import { writeOutputFile } from '../../io/output.js';
+import { readLog } from '../../io/read-log.js';
+import { readTextFile } from '../../io/read-text.js';
+import { UsageError, oneOf, parseCommandArgs } from '../args.js';
+import { EXIT, reportExitCode } from '../exit-codes.js';
+import { REPORT_HELP } from '../help.js';
+import type { CliIO, CliOutput } from '../io.js';
+import { toolVersion } from '../version.js';
+
+const OPTIONS = {
+  dockerfile: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'fail-on': { type: 'string' },
+  'no-color': { type: 'boolean' },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const DEFAULT_WIDTH = 100;
+
+/** Colour only on a terminal, and not with NO_COLOR (any non-empty value), TERM=dumb or `color: false`. */
+export function useColor(out: CliOutput, env: CliIO['env'], allowed: boolean): boolean {
+  if (!allowed || !out.isTTY) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  return true;
+}
+
+/** The table width: the terminal's columns, else $COLUMNS, else 100. */
+export function terminalWidth(out: CliOutput, env: CliIO['env']): number {
+  if (out.isTTY && typeof out.columns === 'number' && out.columns > 0) return out.columns;
+  const fromEnv = Number(env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return DEFAULT_WIDTH;
+}
+
+async function loadConfig(path: string | undefined, cwd: string): Promise<FoundConfig | null> {
+  return path !== undefined ? loadConfigFile(path, cwd) : findConfig(cwd);
+}
+
+interface Analysis {
+  build: Build;
+  findings: Finding[];
+}
+
+/** Map the build onto the Dockerfile (when given) and run every analyzer whose needs are met. */
+async function analyze(build: Build, dockerfilePath: string | undefined, config: ResolvedConfig, configPath: string | null, io: CliIO): Promise<Analysis> {
+  const [{ analyzers }, { runAnalyzers }] = await Promise.all([
+    import('../../../analyzers/index.js'),
+    import('../../core/analyze.js'),
+  ]);
+  const known = new Set(analyzers.map((a) => a.id));
+  const unknown = Object.keys(config.rules).filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    const where = configPath ?? 'the config';
+    throw new ConfigError(`${where} sets ${unknown.length === 1 ? 'a rule that does not exist' : 'rules that do not exist'} (${unknown.map((id) => `"${id}"`).join(', ')}): the rules are ${[...known].join(', ')}.`);
+  }
+  if (dockerfilePath === undefined) {
+    return { build, findings: runAnalyzers({ build }, analyzers, { rules: config.rules }) };
+  }
+  const text = await readTextFile(dockerfilePath, io.cwd, `The Dockerfile ${dockerfilePath}`, 'check the path given to --dockerfile');
+  const [{ parseDockerfile }, { mapStepsToDockerfile }] = await Promise.all([
+    import('../../core/dockerfile.js'),
+    import('../../core/map-steps.js'),
+  ]);
+  const parsed = parseDockerfile(text);
+  if (parsed.stages.length === 0) {
+    throw new InputError(`${dockerfilePath} has no FROM instruction, so it is not a Dockerfile: pass the Dockerfile the log was built from.`);
+  }
+  const mapped = mapStepsToDockerfile(build, parsed);
+  const findings = runAnalyzers({ dockerfile: { path: dockerfilePath, text, parsed }, build: mapped }, analyzers, { rules: config.rules });
+  return { build: mapped, findings };
+}
+
+async function render(report: Report, format: OutputFormat, table: { width: number; color: boolean }): Promise<string> {
+  switch (format) {
+    case 'json': return (await import('../../core/report/render-json.js')).renderJson(report);
+    case 'markdown': return (await import('../../core/report/render-markdown.js')).renderMarkdown(report);
+    case 'table': return (await import('../../core/report/render-table.js')).renderTable(report, table);
+  }
+}
+
+export async function runReport(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs('report', args, OPTIONS);
+  if (values.help) {
+    io.stdout.write(REPORT_HELP);
+    return EXIT.OK;
+  }
+  if (positionals.length === 0) throw new UsageError('`report` needs a log file, or `-` to read the log from stdin', 'report');
+  if (positionals.length > 1) throw new UsageError(`\`report\` takes one log file, but got ${positionals.length} (${positionals.join(', ')})`, 'report');
+  const source = positionals[0]!;
+
+  const flags: Config = {};
+  const format = oneOf('--format', values.format, FORMAT_VALUES, 'report');
+  if (format) flags.format = format;
+  const failOn = oneOf<FailOn>('--fail-on', values['fail-on'], FAIL_ON_VALUES, 'report');
+  if (failOn) flags.failOn = failOn;
+  if (values['no-color']) flags.color = false;
+  if (values.output === '') throw new UsageError('`--output` needs a file name', 'report');
+  if (values.dockerfile === '') throw new UsageError('`--dockerfile` needs a path', 'report');
+
+  const found = await loadConfig(values.config, io.cwd);
+  const config = mergeConfig(DEFAULT_CONFIG, found?.config ?? {}, flags);
+
+  const build = await readLog(source, io.stdin, { cwd: io.cwd, signal: io.signal });
+  const analysis = await analyze(build, values.dockerfile, config, found?.path ?? null, io);
+  const report = toReport(analysis.build, { findings: analysis.findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion() });
+
+  const toFile = values.output !== undefined;
+  const text = await render(report, config.format, {
+    width: terminalWidth(io.stdout, io.env),
+    color: !toFile && useColor(io.stdout, io.env, config.color),
+  });
+  if (toFile) await writeOutputFile(values.output!, text, io.cwd);
+  else io.stdout.write(text);
+  return reportExitCode(report.findings, config.failOn);
+}

@@ -1,0 +1,111 @@
+// The configuration: its schema, validation with errors a user can act on, and merging
+// (defaults < config file < command-line flags). Pure: reading files is src/io/config-file.ts.
+import type { Severity } from './model.js';
+
+export type FailOn = Severity | 'none';
+export type OutputFormat = 'table' | 'json' | 'markdown';
+export type RuleSetting = Severity | 'off';
+
+export const FAIL_ON_VALUES: readonly FailOn[] = ['error', 'warning', 'info', 'none'];
+export const FORMAT_VALUES: readonly OutputFormat[] = ['table', 'json', 'markdown'];
+export const RULE_SETTINGS: readonly RuleSetting[] = ['error', 'warning', 'info', 'off'];
+
+/** What a config file (or the flags) may set; every key optional. */
+export interface Config {
+  /** Exit 1 when a finding is at or above this severity; 'none' never does. */
+  failOn?: FailOn;
+  /** The report format when `--format` is not given. */
+  format?: OutputFormat;
+  /** false: never colour. true (the default): colour when the terminal allows it. */
+  color?: boolean;
+  /** Per-rule severity, or 'off'. Unlisted rules keep their default severity. */
+  rules?: Record<string, RuleSetting>;
+}
+
+/** The merged configuration every command reads. */
+export interface ResolvedConfig {
+  failOn: FailOn;
+  format: OutputFormat;
+  color: boolean;
+  rules: Record<string, RuleSetting>;
+}
+
+export const DEFAULT_CONFIG: ResolvedConfig = { failOn: 'none', format: 'table', color: true, rules: {} };
+
+/** A configuration the user wrote wrong: the message says where and what to write instead. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const KEYS = ['failOn', 'format', 'color', 'rules'] as const;
+
+function list(values: readonly string[]): string {
+  const quoted = values.map((v) => `"${v}"`);
+  return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Check a parsed config object. `source` names where it came from (`.buildlens.json`,
+ * `the "buildlens" key of package.json`) for the error message. Unknown keys are errors (a typo
+ * should not be silently ignored); `$schema` is allowed.
+ */
+export function validateConfig(obj: unknown, source: string): Config {
+  if (!isPlainObject(obj)) throw new ConfigError(`${source} must hold a JSON object, not ${describe(obj)}.`);
+  const config: Config = {};
+  for (const key of Object.keys(obj)) {
+    if (key === '$schema') continue;
+    if (!(KEYS as readonly string[]).includes(key)) {
+      throw new ConfigError(`${source} has an unknown key "${key}": the keys are ${list(KEYS)}.`);
+    }
+  }
+  const { failOn, format, color, rules } = obj;
+  if (failOn !== undefined) {
+    if (!FAIL_ON_VALUES.includes(failOn as FailOn)) throw new ConfigError(`${source}: "failOn" is ${describe(failOn)}; use ${list(FAIL_ON_VALUES)}.`);
+    config.failOn = failOn as FailOn;
+  }
+  if (format !== undefined) {
+    if (!FORMAT_VALUES.includes(format as OutputFormat)) throw new ConfigError(`${source}: "format" is ${describe(format)}; use ${list(FORMAT_VALUES)}.`);
+    config.format = format as OutputFormat;
+  }
+  if (color !== undefined) {
+    if (typeof color !== 'boolean') throw new ConfigError(`${source}: "color" is ${describe(color)}; use true or false.`);
+    config.color = color;
+  }
+  if (rules !== undefined) {
+    if (!isPlainObject(rules)) throw new ConfigError(`${source}: "rules" is ${describe(rules)}; use an object such as { "rule-id": "warning" }.`);
+    const out: Record<string, RuleSetting> = {};
+    for (const [id, setting] of Object.entries(rules)) {
+      if (!RULE_SETTINGS.includes(setting as RuleSetting)) {
+        throw new ConfigError(`${source}: rule "${id}" is set to ${describe(setting)}; use ${list(RULE_SETTINGS)}.`);
+      }
+      out[id] = setting as RuleSetting;
+    }
+    config.rules = out;
+  }
+  return config;
+}
+
+/** defaults < file < flags; `rules` are merged rule by rule. */
+export function mergeConfig(defaults: ResolvedConfig, file: Config, flags: Config): ResolvedConfig {
+  return {
+    failOn: flags.failOn ?? file.failOn ?? defaults.failOn,
+    format: flags.format ?? file.format ?? defaults.format,
+    color: flags.color ?? file.color ?? defaults.color,
+    rules: { ...defaults.rules, ...file.rules, ...flags.rules },
+  };
+}
