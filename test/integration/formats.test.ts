@@ -10,8 +10,10 @@ import { describeDocker, dockerBuild } from './docker.js';
 import { parseLog, LogParser } from '../../src/core/parse/detect.js';
 import { userSteps, type Build, type SourceFormat } from '../../src/core/model.js';
 
-jest.setTimeout(180_000);
 
+const BUILD_TIMEOUT = 300_000;
+
+/** A project of its own per format, so that one format's build never warms the next one's cache. */
 function makeProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'buildlens-formats-'));
   mkdirSync(join(dir, 'src'));
@@ -33,7 +35,8 @@ function makeProject(): string {
 function shape(build: Build): string[] {
   return userSteps(build)
     .filter((s) => s.index !== null)
-    .map((s) => `${s.stage ?? '-'} ${s.index}/${s.total} ${s.instruction} ${s.status}`);
+    .sort((a, b) => (a.stage ?? '').localeCompare(b.stage ?? '') || a.index! - b.index!)
+    .map((s) => `${s.stage ?? '-'} ${s.index}/${s.total} ${s.instruction} ${s.status}`.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, 'NONCE'));
 }
 
 function sleepStep(build: Build) {
@@ -54,12 +57,13 @@ async function streamLegacy(dir: string): Promise<Build> {
 
 describeDocker('the same build read from plain, rawjson and legacy output', () => {
   const results: Record<SourceFormat, { cold: Build; edit: Build }> = {} as never;
+  const dirs: string[] = [];
   let dir = '';
 
   beforeAll(async () => {
-    dir = makeProject();
     for (const format of ['plain', 'rawjson', 'legacy'] as const) {
-      writeFileSync(join(dir, 'src', 'main.txt'), 'hello\n');
+      dir = makeProject();
+      dirs.push(dir);
       const cold = await dockerBuild(dir, format);
       expect(cold.exitCode).toBe(0);
       appendFileSync(join(dir, 'src', 'main.txt'), `edit ${format}\n`);
@@ -67,10 +71,10 @@ describeDocker('the same build read from plain, rawjson and legacy output', () =
       expect(edit.exitCode).toBe(0);
       results[format] = { cold: parseLog(cold.output), edit: parseLog(edit.output) };
     }
-  });
+  }, BUILD_TIMEOUT);
 
   afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it('detects each format', () => {
@@ -81,11 +85,14 @@ describeDocker('the same build read from plain, rawjson and legacy output', () =
   });
 
   it('gives the same steps and cache states, cold and after an edit', () => {
-    const statuses = (b: Build) => shape(b).map((s) => s.split(' ').pop());
+    // BuildKit itself reports a local base image as `DONE 0.0s` or `CACHED` depending on timing
+    // (seen in both plain and rawjson on engine 26), so the FROM's state is not compared.
+    const statuses = (b: Build) => shape(b).slice(1).map((s) => s.split(' ').pop());
     for (const format of ['plain', 'rawjson', 'legacy'] as const) {
       const { cold, edit } = results[format];
-      expect(statuses(cold)).toEqual(['done', 'done', 'done', 'done', 'done', 'done']);
-      expect(statuses(edit)).toEqual(['done', 'cached', 'cached', 'done', 'done', 'done']);
+      expect(statuses(cold)).toEqual(['done', 'done', 'done', 'done', 'done']);
+      expect(statuses(edit)).toEqual(['cached', 'cached', 'done', 'done', 'done']);
+      expect(shape(cold)[0]).toMatch(/^- 1\/6 FROM .*localbase\/busybox.* (done|cached)$/);
     }
     // Apart from FROM (BuildKit prints the resolved reference), the text of every step agrees.
     const text = (b: Build) => shape(b).slice(1);
@@ -115,7 +122,7 @@ describeDocker('the same build read from plain, rawjson and legacy output', () =
     expect(ms!).toBeGreaterThanOrEqual(1950);
     expect(ms!).toBeLessThan(2000 + 1500);
     expect(build.durationMs).not.toBeNull();
-  });
+  }, BUILD_TIMEOUT);
 
   it('reads the build context size from every format', () => {
     expect(results.plain.cold.contextBytes).toBeGreaterThan(0);

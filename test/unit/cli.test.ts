@@ -300,7 +300,7 @@ describe('report on recorded logs (real parsers)', () => {
   it('shows the cold plain log as a table', async () => {
     const r = await run(['report', COLD_PLAIN, '--dockerfile', DOCKERFILE]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\| +11 \| build +\| RUN npm ci +\| DONE +\| +3\.1s \|/);
+    expect(r.stdout).toMatch(/\| +11 \| +6 \| build +\| RUN npm ci +\| DONE +\| +3\.1s \|/);
     expect(r.stdout).toMatch(/Wall time +unknown \(plain logs carry no clock\)/);
     expect(r.stdout).toMatch(/Context +1\.06kB transferred/);
   });

@@ -16,11 +16,11 @@ export interface TableOptions {
 const ASCII_CHARS = {
   top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
   bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',
-  left: '|', 'left-mid': '', mid: '', 'mid-mid': '', right: '|', 'right-mid': '', middle: '|',
+  left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|',
 };
 
-/** No rule between body rows (the header keeps its own). */
-const COMPACT = { 'left-mid': '', mid: '', 'mid-mid': '', 'right-mid': '' };
+/** Box drawing, for colour terminals; `compact` leaves only the rule under the header. */
+const BOX_CHARS = {};
 
 type Paint = (code: string, text: string) => string;
 
@@ -88,6 +88,8 @@ function bar(share: number, width: number, color: boolean): string {
 
 interface Layout {
   id: number;
+  /** 0: no Dockerfile line column (steps not mapped to a Dockerfile). */
+  line: number;
   /** 0: no stage column (very narrow terminals). */
   stage: number;
   instruction: number;
@@ -106,10 +108,11 @@ const PCT_WIDTH = 4; // `100%`
  * Column widths (content only) for `width` columns. The instruction column comes first: the bar
  * shrinks, then goes; then the share column; then the stage column.
  */
-function layout(width: number, cells: Array<{ id: string; stage: string; status: string; duration: string }>): Layout {
+function layout(width: number, cells: Array<{ id: string; line: string; stage: string; status: string; duration: string }>): Layout {
   const max = (head: string, values: string[]) => Math.max(chars(head).length, ...values.map((v) => chars(v).length));
   const l: Layout = {
     id: max('#', cells.map((c) => c.id)),
+    line: cells.some((c) => c.line !== '') ? max('Line', cells.map((c) => c.line)) : 0,
     stage: Math.min(14, max('Stage', cells.map((c) => c.stage))),
     instruction: 0,
     status: max('Status', cells.map((c) => c.status)),
@@ -118,7 +121,7 @@ function layout(width: number, cells: Array<{ id: string; stage: string; status:
     bar: 0,
   };
   const room = () => {
-    const widths = [l.id, l.stage, l.status, l.duration, l.share].filter((w) => w > 0);
+    const widths = [l.id, l.line, l.stage, l.status, l.duration, l.share].filter((w) => w > 0);
     const cols = widths.length + 1;
     // content, padding 1+1 per column, cols+1 borders
     return width - (widths.reduce((a, b) => a + b, 0) + cols * 2 + cols + 1);
@@ -142,6 +145,7 @@ function renderSteps(rows: ReportStep[], opts: TableOptions, paint: Paint, ellip
   const base = shareBase(rows);
   const cells = rows.map((s) => ({
     id: clean(s.id),
+    line: s.line === null ? '' : String(s.line),
     stage: clean(s.stage ?? (s.internal ? '' : '-')),
     status: STATUS_LABEL[s.status],
     duration: s.durationMs === null ? '-' : formatDuration(s.durationMs),
@@ -151,6 +155,7 @@ function renderSteps(rows: ReportStep[], opts: TableOptions, paint: Paint, ellip
   const dim = (s: ReportStep, t: string) => (s.internal ? paint('2', t) : t);
   const allColumns: Column[] = [
     { head: '#', width: l.id, align: 'right', cell: (s, i) => dim(s, cells[i]!.id) },
+    { head: 'Line', width: l.line, align: 'right', cell: (s, i) => dim(s, cells[i]!.line) },
     { head: 'Stage', width: l.stage, align: 'left', cell: (s, i) => dim(s, shorten(cells[i]!.stage, l.stage, ellipsis)) },
     {
       head: 'Instruction', width: l.instruction, align: 'left',
@@ -175,7 +180,7 @@ function renderSteps(rows: ReportStep[], opts: TableOptions, paint: Paint, ellip
     wordWrap: false,
     truncate: ellipsis,
     style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1, compact: true },
-    chars: opts.color ? COMPACT : ASCII_CHARS,
+    chars: opts.color ? BOX_CHARS : ASCII_CHARS,
   });
   rows.forEach((s, i) => table.push(columns.map((c) => c.cell(s, i))));
   return table.toString();
