@@ -1,7 +1,7 @@
 // The build model: the one thing every command reads. Pure data, JSON-serialisable.
 
-/** The log shape a build was read from. */
-export type SourceFormat = 'plain' | 'rawjson' | 'legacy';
+/** The log shape a build was read from; `tty` is BuildKit's `--progress=tty` display captured as text. */
+export type SourceFormat = 'plain' | 'rawjson' | 'legacy' | 'tty';
 
 export type BuilderKind = 'buildkit' | 'legacy';
 

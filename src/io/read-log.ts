@@ -38,18 +38,24 @@ async function feed(stream: NodeJS.ReadableStream, parser: LogParser, signal: Ab
 }
 
 /**
- * Read a build log from a file, or from `stdin` when `source` is `-`, and parse it.
- * Throws InputError when the file cannot be read, ParseError (from the parser) when it is not a
- * build log.
+ * Read a build log from a file, or from `stdin` when `source` is `-`, and parse it: the LAST build
+ * of the log (see readLogs). Throws InputError when the file cannot be read, ParseError (from the
+ * parser) when it is not a build log.
  */
 export async function readLog(source: string, stdin: NodeJS.ReadableStream, options: ReadLogOptions = {}): Promise<Build> {
+  const builds = await readLogs(source, stdin, options);
+  return builds[builds.length - 1]!;
+}
+
+/** Like readLog, but every build the log holds (builds run one after another, compose services), in order. */
+export async function readLogs(source: string, stdin: NodeJS.ReadableStream, options: ReadLogOptions = {}): Promise<Build[]> {
   const parser = new LogParser();
   if (source === '-') {
     if ((stdin as { isTTY?: boolean }).isTTY) {
       throw new InputError('`-` reads the log from stdin, but stdin is a terminal: pipe a log in, e.g. `docker build --progress=plain . 2>&1 | buildlens report -`.');
     }
     await feed(stdin, parser, options.signal);
-    return parser.end();
+    return parser.endAll();
   }
   const path = resolve(options.cwd ?? process.cwd(), source);
   const what = `The log file ${source}`;
@@ -70,5 +76,5 @@ export async function readLog(source: string, stdin: NodeJS.ReadableStream, opti
   } finally {
     stream.destroy();
   }
-  return parser.end();
+  return parser.endAll();
 }

@@ -6,7 +6,8 @@ import { toReport, type Report } from '../../core/report/report.js';
 import { findConfig, loadConfigFile, type FoundConfig } from '../../io/config-file.js';
 import { InputError } from '../../io/errors.js';
 import { writeOutputFile } from '../../io/output.js';
-import { readLog } from '../../io/read-log.js';
+import { readLogs } from '../../io/read-log.js';
+import { escapeMarkdown, stripControl } from '../../core/markdown.js';
 import { readTextFile } from '../../io/read-text.js';
 import { UsageError, oneOf, parseCommandArgs } from '../args.js';
 import { EXIT, reportExitCode } from '../exit-codes.js';
@@ -21,6 +22,7 @@ const OPTIONS = {
   'fail-on': { type: 'string' },
   'no-color': { type: 'boolean' },
   config: { type: 'string' },
+  all: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -42,7 +44,7 @@ export function terminalWidth(out: CliOutput, env: CliIO['env']): number {
   return DEFAULT_WIDTH;
 }
 
-async function loadConfig(path: string | undefined, cwd: string): Promise<FoundConfig | null> {
+export async function loadConfig(path: string | undefined, cwd: string): Promise<FoundConfig | null> {
   return path !== undefined ? loadConfigFile(path, cwd) : findConfig(cwd);
 }
 
@@ -52,7 +54,7 @@ interface Analysis {
 }
 
 /** Map the build onto the Dockerfile (when given) and run every analyzer whose needs are met. */
-async function analyze(build: Build, dockerfilePath: string | undefined, config: ResolvedConfig, configPath: string | null, io: CliIO): Promise<Analysis> {
+export async function analyze(build: Build, dockerfilePath: string | undefined, config: ResolvedConfig, configPath: string | null, io: CliIO): Promise<Analysis> {
   const [{ analyzers }, { runAnalyzers }] = await Promise.all([
     import('../../../analyzers/index.js'),
     import('../../core/analyze.js'),
@@ -80,7 +82,7 @@ async function analyze(build: Build, dockerfilePath: string | undefined, config:
   return { build: mapped, findings };
 }
 
-async function render(report: Report, format: OutputFormat, table: { width: number; color: boolean }): Promise<string> {
+export async function render(report: Report, format: OutputFormat, table: { width: number; color: boolean }): Promise<string> {
   switch (format) {
     case 'json': return (await import('../../core/report/render-json.js')).renderJson(report);
     case 'markdown': return (await import('../../core/report/render-markdown.js')).renderMarkdown(report);
@@ -110,16 +112,50 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   const found = await loadConfig(values.config, io.cwd);
   const config = mergeConfig(DEFAULT_CONFIG, found?.config ?? {}, flags);
 
-  const build = await readLog(source, io.stdin, { cwd: io.cwd, signal: io.signal });
-  const analysis = await analyze(build, values.dockerfile, config, found?.path ?? null, io);
-  const report = toReport(analysis.build, { findings: analysis.findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion() });
+  // One log can hold several builds: table and markdown show each in turn; JSON gives the last
+  // build's report, or with --all an array of every build's report.
+  const all = await readLogs(source, io.stdin, { cwd: io.cwd, signal: io.signal });
+  const builds = config.format === 'json' && !values.all ? all.slice(-1) : all;
+  const reports: Report[] = [];
+  for (const build of builds) {
+    const analysis = await analyze(build, values.dockerfile, config, found?.path ?? null, io);
+    reports.push(toReport(analysis.build, { findings: analysis.findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion() }));
+  }
 
   const toFile = values.output !== undefined;
-  const text = await render(report, config.format, {
+  const table = {
     width: terminalWidth(io.stdout, io.env),
     color: !toFile && useColor(io.stdout, io.env, config.color),
-  });
+  };
+  let text: string;
+  if (config.format === 'json' && values.all) {
+    text = JSON.stringify(reports, null, 2) + '\n';
+  } else if (reports.length === 1) {
+    text = await render(reports[0]!, config.format, table);
+  } else {
+    const parts: string[] = [];
+    for (let i = 0; i < reports.length; i++) {
+      const body = await render(reports[i]!, config.format, table);
+      if (config.format === 'markdown') {
+        parts.push(`## ${buildHeading(i, reports.length, builds[i]!, escapeMarkdown)}\n\n${body}`);
+      } else {
+        const heading = buildHeading(i, reports.length, builds[i]!, stripControl);
+        parts.push(`${heading}\n${'='.repeat(heading.length)}\n${body}`);
+      }
+    }
+    text = parts.join('\n');
+  }
   if (toFile) await writeOutputFile(values.output!, text, io.cwd);
   else io.stdout.write(text);
-  return reportExitCode(report.findings, config.failOn);
+  return reportExitCode(reports.flatMap((r) => r.findings), config.failOn);
+}
+
+/**
+ * `Build 2 of 3 (target api)`: the heading of one build of a log that holds several. The target
+ * names come from the log: `escape` makes them safe for the output format.
+ */
+export function buildHeading(index: number, count: number, build: Build, escape: (text: string) => string): string {
+  const targets = [...new Set(build.steps.map((s) => s.target).filter((t): t is string => t !== null))].map(escape);
+  const which = targets.length === 0 ? '' : ` (${targets.length === 1 ? 'target' : 'targets'} ${targets.join(', ')})`;
+  return `Build ${index + 1} of ${count}${which}`;
 }

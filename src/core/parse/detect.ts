@@ -4,6 +4,8 @@ import { ParseError, type FormatParser } from './index.js';
 import { createPlainParser } from './plain.js';
 import { createRawJsonParser } from './rawjson.js';
 import { createLegacyParser } from './legacy.js';
+import { createTtyParser } from './tty.js';
+import { LineCleaner, lookalikeMessage, lookalikeOf, type Lookalike } from './prefix.js';
 import type { SourceFormat } from '../model.js';
 
 /** How many meaningful lines may pass before a log that shows no known shape is refused. */
@@ -11,6 +13,8 @@ const DETECT_WINDOW = 400;
 
 const PLAIN_LINE = /^#\d+ /;
 const LEGACY_LINE = /^(Step \d+(\/\d+)? : |Sending build context to Docker daemon|DEPRECATED: The legacy builder)/;
+/** A TTY frame header, or a frame row with its timer (a capture that starts mid-frame). */
+const TTY_LINE = /^(?:\[\+\] Building \d|\s?=> \S.*\s\d+\.\ds\s*$)/;
 
 /** Which format a single line proves, or null when it proves nothing. */
 export function detectLineFormat(line: string): SourceFormat | null {
@@ -20,6 +24,7 @@ export function detectLineFormat(line: string): SourceFormat | null {
     if (t === '{' || t.startsWith('{"vertexes"') || t.startsWith('{"statuses"') || t.startsWith('{"logs"') || t.startsWith('{"warnings"')) return 'rawjson';
   }
   if (LEGACY_LINE.test(line)) return 'legacy';
+  if (TTY_LINE.test(line)) return 'tty';
   return null;
 }
 
@@ -28,6 +33,7 @@ export function createFormatParser(format: SourceFormat): FormatParser {
     case 'plain': return createPlainParser();
     case 'rawjson': return createRawJsonParser();
     case 'legacy': return createLegacyParser();
+    case 'tty': return createTtyParser();
   }
 }
 
@@ -41,6 +47,10 @@ export class LogParser {
   private parser: FormatParser | null = null;
   private sawBinary = false;
   private meaningful = 0;
+  /** CI prefixes and ANSI codes come off every line before detection and parsing. */
+  private readonly cleaner = new LineCleaner((text, atMs) => this.cleanLine(text, atMs));
+  /** Lines seen before any format showed that look like a known non-build text. */
+  private lookalikes: Partial<Record<Lookalike, number>> = {};
 
   constructor(private readonly forced?: SourceFormat) {
     if (forced) this.parser = createFormatParser(forced);
@@ -55,12 +65,15 @@ export class LogParser {
     }
     let text = this.pending + chunk;
     let start = 0;
+    // A log without a prefix, and a chunk without ESC or `·`: nothing to clean in any of its lines.
+    const bare = this.cleaner.kind === 'none' && text.indexOf('\u001b') < 0 && text.indexOf('\u00b7') < 0;
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
       let end = nl;
       if (end > start && text.charCodeAt(end - 1) === 13) end--;
-      this.line(text.slice(start, end), atMs);
+      if (bare) this.cleanLine(text.slice(start, end), atMs);
+      else this.line(text.slice(start, end), atMs);
       start = nl + 1;
     }
     this.pending = text.slice(start);
@@ -68,7 +81,12 @@ export class LogParser {
 
   /** Feed one whole line (no line ending). */
   line(raw: string, atMs?: number): void {
-    const line = raw.includes('\r') ? lastRedraw(raw) : raw;
+    this.cleaner.line(raw, atMs);
+  }
+
+  /** A line with its CI prefix and ANSI codes removed; `atMs` is the prefix's time when it has one. */
+  private cleanLine(clean: string, atMs: number | undefined): void {
+    const line = clean.includes('\r') ? lastRedraw(clean) : clean;
     if (this.parser) {
       this.parser.line(line, atMs);
       return;
@@ -79,6 +97,10 @@ export class LogParser {
     }
     this.meaningful++;
     const format = detectLineFormat(line);
+    if (!format) {
+      const kind = lookalikeOf(line);
+      if (kind) this.lookalikes[kind] = (this.lookalikes[kind] ?? 0) + 1;
+    }
     if (format) {
       this.parser = createFormatParser(format);
       for (const [l, t] of this.held) this.parser.line(l, t);
@@ -91,16 +113,46 @@ export class LogParser {
     if (this.held.length > DETECT_WINDOW) this.held.shift();
   }
 
+  /** Finish, and return the LAST build of the log (see endAll for every build). */
   end(): Build {
+    const builds = this.endAll();
+    return builds[builds.length - 1]!;
+  }
+
+  /**
+   * Finish, and return every build of the log in order: one log can hold several invocations (builds
+   * run one after another, compose v1 services). Never empty. Can be called more than once.
+   */
+  endAll(): Build[] {
+    if (this.builds) return this.builds;
     if (this.sawBinary) throw new ParseError('This file is binary, not a docker build log: pass the text that `docker build` printed.');
     const cut = this.pending.length > 0;
     if (cut) this.line(this.pending);
     this.pending = '';
+    this.cleaner.end();
     if (!this.parser) {
       if (this.meaningful === 0) throw new ParseError('The log is empty: pass the output of `docker build` (saved with `2>&1 | tee build.log`).');
+      const lookalike = this.lookalike();
+      if (lookalike) throw new ParseError(lookalikeMessage(lookalike));
       throw new ParseError('This is not a docker build log: no BuildKit `#N` lines, rawjson objects or legacy `Step N/M` lines were found.');
     }
-    return this.parser.end(cut);
+    const parser: FormatParser & { endAll?: (cutMidLine: boolean) => Build[] } = this.parser;
+    const builds = typeof parser.endAll === 'function' ? parser.endAll(cut) : [parser.end(cut)];
+    this.builds = builds.length > 0 ? builds : [parser.end(cut)];
+    // A time of day without a date (Jenkins `17:22:33 `) times steps but cannot date the build.
+    if (this.cleaner.kind === 'jenkins-time') for (const b of this.builds) b.startedAt = null;
+    return this.builds;
+  }
+
+  private builds: Build[] | null = null;
+
+  /** What a text that never showed a build format looks like, when two of its lines agree. */
+  private lookalike(): Lookalike | null {
+    let best: Lookalike | null = null;
+    for (const [kind, n] of Object.entries(this.lookalikes) as Array<[Lookalike, number]>) {
+      if (n >= 2 && (best === null || n > (this.lookalikes[best] ?? 0))) best = kind;
+    }
+    return best;
   }
 }
 
@@ -123,5 +175,12 @@ export function parseLog(text: string, format?: SourceFormat): Build {
   const p = new LogParser(format);
   p.write(text);
   return p.end();
+}
+
+/** Parse a whole log held in memory into every build it holds. */
+export function parseLogs(text: string, format?: SourceFormat): Build[] {
+  const p = new LogParser(format);
+  p.write(text);
+  return p.endAll();
 }
 

@@ -1,6 +1,10 @@
 // The legacy builder (`DOCKER_BUILDKIT=0 docker build`): `Step N/M : INSTR`, ` ---> …` markers and
 // unprefixed container output. The text carries no times; a caller that knows when each line arrived
 // (`atMs`) lets steps be timed from one `Step` line to the next.
+//
+// One log can hold several builds: docker compose v1 prints `Building web` before each service's
+// build and ends a failed one with `ERROR: Service 'web' failed to build: …`; builds run one after
+// another start again at `Step 1/N` (after the DEPRECATED notice and `Sending build context`).
 import { emptyBuild, newStep, pushOutput, type Build, type Step } from '../model.js';
 import type { FormatParser } from './index.js';
 import { parseSize } from '../units.js';
@@ -31,6 +35,10 @@ const DAEMON_ERROR = /^(?:COPY failed: |ADD failed: |failed to |Error response f
 const PULL_LINE = /^(?:[0-9a-f]{12}: |\S+: Pulling from |Digest: sha256:|Status: (?:Downloaded newer image|Image is up to date) for |Pulling repository )/;
 const WARNING = /^(?: ---> )?\[Warning\] (.*)$/;
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+/** docker compose v1: `Building web` before a service's build. */
+const COMPOSE_BUILDING = /^Building ([A-Za-z0-9][A-Za-z0-9_.-]*)$/;
+/** docker compose v1's last line of a failed build. */
+const COMPOSE_FAILED = /^ERROR: Service '[^']*' failed to build(?: ?: (.*))?$/;
 
 /**
  * First characters of the lines that can mean something while a step runs: `Step`, `Successfully`,
@@ -42,8 +50,40 @@ for (const c of 'S RT[EIWF0123456789') MARKER_START[c.charCodeAt(0)] = true;
 /** BuildKit numbers only these instructions (`[build 2/5]`); see dockerfile2llb. */
 const COUNTED = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR']);
 
-export function createLegacyParser(): FormatParser {
+/** A whole legacy log: one build parser per build, a new one from the line that starts the next. */
+export function createLegacyParser(): FormatParser & { endAll(cutMidLine: boolean): Build[] } {
+  const done: Build[] = [];
+  let current = createBuildParser();
+  let result: Build[] | null = null;
+  function endAll(cutMidLine: boolean): Build[] {
+    result ??= [...done, current.end(cutMidLine)];
+    return result;
+  }
+  return {
+    line(raw: string, atMs?: number): void {
+      const cur = current;
+      cur.line(raw, atMs);
+      if (cur.split) {
+        done.push(cur.end(false));
+        current = createBuildParser();
+        current.line(raw, atMs);
+      }
+    },
+    /** The last build of the log. */
+    end(cutMidLine: boolean): Build {
+      const all = endAll(cutMidLine);
+      return all[all.length - 1]!;
+    },
+    endAll,
+  };
+}
+
+/** One build of a legacy log. `split` turns true on a line that starts the next build (not read). */
+function createBuildParser(): FormatParser & { readonly split: boolean } {
   const build = emptyBuild('legacy', 'legacy');
+  let split = false;
+  /** compose v1's service, from `Building web`. */
+  let target: string | null = null;
   const steps: LegacyStep[] = [];
   let current: LegacyStep | null = null;
   /** The step that ended with ` ---> id`: its time runs until the next Step / Successfully built. */
@@ -130,8 +170,36 @@ export function createLegacyParser(): FormatParser {
 
     const stepMatch = STEP.exec(text);
     if (stepMatch) {
-      startStep(Number(stepMatch[1]), stepMatch[2] === undefined ? null : Number(stepMatch[2]), stepMatch[3]!.trim(), atMs);
+      const number = Number(stepMatch[1]);
+      const last = steps[steps.length - 1];
+      if (last !== undefined && number <= last.number) {
+        split = true; // numbering starts again: the next build
+        return;
+      }
+      startStep(number, stepMatch[2] === undefined ? null : Number(stepMatch[2]), stepMatch[3]!.trim(), atMs);
       return;
+    }
+    if (!running && steps.length > 0 && (text.startsWith('Sending build context') || text.startsWith('DEPRECATED: The legacy builder') || (text.charCodeAt(0) === 66 && COMPOSE_BUILDING.test(text)))) {
+      split = true; // what a build prints before its first step
+      return;
+    }
+    if (text.charCodeAt(0) === 66 /* B */ && !running) {
+      const service = COMPOSE_BUILDING.exec(text);
+      if (service) {
+        target = unpin(service[1]!);
+        return;
+      }
+    }
+    if (text.startsWith('ERROR: Service ')) {
+      const composeFailed = COMPOSE_FAILED.exec(text);
+      if (composeFailed) {
+        // Keep the first error (`The command … returned …`) when the daemon printed it before.
+        if (!failed) {
+          fail((composeFailed[1] ?? text.slice(7)).trim(), atMs);
+          build.error = unpin(text.slice(7).trim());
+        }
+        return;
+      }
     }
 
     if (text.startsWith(' ---> ')) {
@@ -202,6 +270,9 @@ export function createLegacyParser(): FormatParser {
 
   return {
     line,
+    get split() {
+      return split;
+    },
     end(cutMidLine: boolean): Build {
       if (current) {
         current.step.status = 'incomplete';
@@ -217,7 +288,10 @@ export function createLegacyParser(): FormatParser {
       const allSeen = finished || (declaredTotal !== null && last !== undefined && last.number >= declaredTotal);
       numberStages(steps, allSeen);
       timeSteps(steps, firstAt);
-      for (const s of steps) build.steps.push(s.step);
+      for (const s of steps) {
+        s.step.target = target;
+        build.steps.push(s.step);
+      }
       if (firstAt !== undefined && lastAt !== undefined) {
         build.startedAt = new Date(firstAt).toISOString();
         build.durationMs = lastAt - firstAt;

@@ -4,10 +4,20 @@
 // N) is the vertex header; then come status lines, log lines `#N <elapsed> <text>`, `WARN:` lines and
 // one end line (DONE / CACHED / ERROR / CANCELED), or `#N ...` when output switches to another vertex.
 // After the vertexes come, at top level, the error excerpt, the warnings summary and the final error.
+//
+// Older BuildKit: v0.8 prints `#N sha256:<digest>` under each header (a status line here); v0.5–v0.7
+// print `%#.4g` elapsed times (`1939.`) and cut names to 72 bytes + `...` (kept as printed: the
+// trailing `...` flags the cut); v0.3–v0.4 (Docker 18.09) print no end lines at all, but event lines
+// `#N      started: 2019-01-15 10:16:28.5 +0000 UTC` (`digest:`, `name:`, `started:`, `completed:`,
+// `duration:`, `cached:`, `error:`, the key right-aligned in 13 columns) that carry absolute times.
+//
+// One log can hold several builds (builds run one after another, compose v1 services, bake groups
+// re-run): a new `#0 building with …` line, or an opening vertex (`#1 [internal] load build
+// definition …`) of a number already seen once the build before has ended, starts the next build.
 import { emptyBuild, pushOutput, newStep, type Build, type Step } from '../model.js';
 import { parseSize } from '../units.js';
 import type { FormatParser } from './index.js';
-import { parseStepName } from './step-name.js';
+import { isTruncatedName, parseStepName } from './step-name.js';
 
 /** Bounds that keep memory flat whatever the input. */
 const MAX_EXCERPT_LINES = 2000;
@@ -27,6 +37,9 @@ const CH_9 = 57;
 const CH_C = 67;
 const CH_D = 68;
 const CH_E = 69;
+const CH_B = 66;
+const CH_LOWER_E = 101;
+const CH_LOWER_F = 102;
 const CH_W = 87;
 const CH_BRACKET = 91;
 
@@ -39,6 +52,22 @@ const K_ERROR = 4;
 const K_CANCELED = 5;
 const K_MORE = 6; // `#N ...`
 const K_WARN = 7;
+const K_EVENT = 8; // BuildKit v0.3–v0.4 `#N      started: …`
+
+// The event keys of BuildKit v0.3–v0.4.
+const E_DIGEST = 0;
+const E_NAME = 1;
+const E_STARTED = 2;
+const E_COMPLETED = 3;
+const E_DURATION = 4;
+const E_CACHED = 5;
+const E_ERROR = 6;
+const EVENT_KEYS = new Map<string, number>([
+  ['digest', E_DIGEST], ['name', E_NAME], ['started', E_STARTED], ['completed', E_COMPLETED],
+  ['duration', E_DURATION], ['cached', E_CACHED], ['error', E_ERROR],
+]);
+/** `%13s`: the event key and its colon fill 13 columns, then a space. */
+const EVENT_KEY_WIDTH = 13;
 
 // Where the top-level error excerpt reader is.
 const X_NONE = 0; // no excerpt seen
@@ -54,9 +83,32 @@ const DONE_LINE = /^DONE(?: (\d+(?:\.\d+)?)s)?$/;
 const ANSI = /(?:\u001b|\u00b7)\[[0-9;?]*[A-Za-z]/g;
 const SUMMARY_HEADER = /^\d+ warnings? found\b/;
 const SNIPPET_FILE = /^\S+:\d+$/;
+/** The first vertexes of a build: seen again (same number) after a build ended, a new build began. */
+const OPENING_VERTEX = /^\[(?:[^\]]* )?internal\] (?:load build definition|load \.dockerignore|load local bake definitions|booting buildkit|load remote build context)/;
+/** The last vertexes of a build: once one ended, the build has. */
+const EXPORT_VERTEX = /^(?:\[[^\]]*\] )?(?:exporting |importing to |writing image|naming to |copying files|sending tarball|pushing )/;
+/** Final errors printed without `ERROR:` (Docker 18.09, img, old buildctl). */
+const BARE_FINAL_ERROR = /^(?:failed to solve|failed to build LLB|executor failed running \[)/;
+/** compose v1: `Building web` (a service name). */
+const COMPOSE_SERVICE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** Go's time.String(): `2020-02-17 22:08:42.316860637 +0000 UTC m=+0.033`. */
+const GO_TIME = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?: ([+-])(\d\d)(\d\d))?/;
+/** One term of a Go duration: `2m`, `3.4s`, `92.9ms`, `63.1µs`. */
+const GO_DURATION_TERM = /(\d+(?:\.\d*)?)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
+const GO_DURATION_UNIT: Record<string, number> = { ns: 1e-6, us: 1e-3, '\u00b5s': 1e-3, '\u03bcs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 interface Vertex {
   step: Step;
+  /** The name as the header printed it (the step's name may be replaced by a v0.3 `name:` event). */
+  header: string;
+  /** BuildKit v0.3–v0.4 event times, epoch ms with fractions. */
+  absStart: number | null;
+  absEnd: number | null;
+  /**
+   * The other steps printed under the same `#N` with another bracket (bake and compose share one
+   * vertex between targets: `#7 [web 1/4] FROM x`, later `#7 [api 1/4] FROM x`), this one included.
+   */
+  siblings: Vertex[] | null;
   /** The `[internal] load build context` vertex, whose `transferring context:` status is the context size. */
   isContext: boolean;
   contextBytes: number | null;
@@ -78,6 +130,46 @@ function ownString(s: string): string {
 function unescapeGo(s: string): string {
   if (s.indexOf('\\') < 0) return s;
   return s.replace(/\\(["\\])/g, '$1');
+}
+
+/** Go's time.String() → epoch ms (with the sub-millisecond fraction), or null. */
+export function parseGoTime(text: string): number | null {
+  const m = GO_TIME.exec(text);
+  if (!m) return null;
+  let ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  if (m[7] !== undefined) ms += Number('0.' + m[7]) * 1000;
+  // No zone: a line cut short; the zone is UTC in every log seen.
+  if (m[8] !== undefined) ms -= (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) * 60_000;
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** A Go time.Duration string (`1.5s`, `2m3.4s`, `92.931508ms`, `63.109µs`) → ms, or null. */
+export function parseGoDuration(text: string): number | null {
+  const t = text.trim();
+  if (t === '0s' || t === '0') return 0;
+  let ms = 0;
+  let at = 0;
+  while (at < t.length) {
+    GO_DURATION_TERM.lastIndex = at;
+    const m = GO_DURATION_TERM.exec(t);
+    if (!m) return null;
+    ms += Number(m[1]) * GO_DURATION_UNIT[m[2]!]!;
+    at = GO_DURATION_TERM.lastIndex;
+  }
+  return at > 0 ? ms : null;
+}
+
+/** A Go `%q` string (`"[internal] load .dockerignore"`) → its text; unquoted text is returned trimmed. */
+function unquoteGo(text: string): string {
+  const t = text.trim();
+  if (t.length < 2 || t.charCodeAt(0) !== 34 || t.charCodeAt(t.length - 1) !== 34) return t;
+  try {
+    const v: unknown = JSON.parse(t);
+    if (typeof v === 'string') return v;
+  } catch {
+    // Go escapes JSON does not know (`\x00`, `\a`): undo only the common ones.
+  }
+  return unescapeGo(t.slice(1, -1));
 }
 
 /** Split `msg (line 12)` into the message and the line. */
@@ -107,9 +199,19 @@ function isDashes(text: string, min: number): boolean {
   return true;
 }
 
+/** One build of a plain log. */
 class PlainParser implements FormatParser {
+  /**
+   * Set when the line just given starts the next build: that line was not read, and the caller
+   * ends this parser and gives the line to a new one.
+   */
+  split = false;
   private readonly build: Build = emptyBuild('plain', 'buildkit');
+  /** The vertex each `#N` line now goes to. */
   private readonly vertexes = new Map<number, Vertex>();
+  /** Every vertex, aliases included. */
+  private readonly all: Vertex[] = [];
+  private maxNumber = -1;
   private lastNumber = -1;
   private lastVertex: Vertex | null = null;
   private afterBlank = true;
@@ -133,6 +235,10 @@ class PlainParser implements FormatParser {
   // Set by classify():
   private logStart = 0;
   private doneMs: number | null = null;
+  private eventKey = E_DIGEST;
+
+  /** @param target compose v1's `Building web`: the target of every step without one. */
+  constructor(private target: string | null) {}
 
   line(text: string, atMs?: number): void {
     // Only times a Date can hold (±8.64e15 ms) count; anything else is treated as no time.
@@ -170,7 +276,8 @@ class PlainParser implements FormatParser {
     const b = this.build;
     let anyIncomplete = false;
     let context: number | null = null;
-    for (const v of this.vertexes.values()) {
+    this.settleTargets();
+    for (const v of this.all) {
       if (v.dirty) this.compact(v);
       if (v.step.status === 'incomplete') anyIncomplete = true;
       if (v.contextBytes !== null) context = (context ?? 0) + v.contextBytes;
@@ -183,7 +290,48 @@ class PlainParser implements FormatParser {
       b.startedAt = new Date(this.firstAt).toISOString();
       b.durationMs = this.lastAt - this.firstAt;
     }
+    this.eventTimes();
     return b;
+  }
+
+  /**
+   * `[web 2/4]`: one bare word is a stage, unless the log shows it is a target elsewhere
+   * (`[web internal] …`, `[web] exporting to image`, `[web builder 2/4]`). Then compose v1's target.
+   */
+  private settleTargets(): void {
+    const steps = this.build.steps;
+    const targets = new Set<string>();
+    for (const s of steps) if (s.target !== null) targets.add(s.target);
+    if (targets.size > 0) {
+      for (const s of steps) {
+        if (s.target === null && s.stage !== null && targets.has(s.stage)) {
+          s.target = s.stage;
+          s.stage = null;
+        }
+      }
+    }
+    const target = this.target;
+    if (target !== null) for (const s of steps) s.target ??= target;
+  }
+
+  /** BuildKit v0.3–v0.4 event times: relative to the earliest start, and the build's clock. */
+  private eventTimes(): void {
+    let base = Infinity;
+    let last = -Infinity;
+    for (const v of this.all) {
+      if (v.absStart !== null) {
+        base = Math.min(base, v.absStart);
+        last = Math.max(last, v.absStart);
+      }
+      if (v.absEnd !== null) last = Math.max(last, v.absEnd);
+    }
+    if (base === Infinity) return;
+    for (const v of this.all) {
+      if (v.absStart !== null) v.step.startMs = Math.round(v.absStart - base);
+      if (v.absEnd !== null) v.step.endMs = Math.round(v.absEnd - base);
+    }
+    this.build.startedAt = new Date(Math.floor(base)).toISOString();
+    this.build.durationMs = Math.round(last - base);
   }
 
   // --- vertex lines ----------------------------------------------------------------------------
@@ -197,6 +345,10 @@ class PlainParser implements FormatParser {
       // `#0` is never a vertex: the builder line, or excerpt lines of BuildKit 0.10–0.11.
       const m = BUILDER_LINE.exec(text.slice(p));
       if (m) {
+        if (this.build.steps.length > 0) {
+          this.split = true; // the next `docker buildx build`
+          return;
+        }
         this.build.builder.name = ownString(m[1] ?? '');
         this.build.builder.driver = ownString(m[2] ?? '');
       }
@@ -210,8 +362,17 @@ class PlainParser implements FormatParser {
       if (kind === K_OTHER) return;
       // A number first seen on a non-header line (a log that starts mid-build): apply it as well.
     } else {
+      if (wasBlank && kind === K_OTHER) {
+        // A header of a number already seen: the next build, another target's name for a shared
+        // vertex, or the vertex running again.
+        if (this.startsNextBuild(n, text, p)) {
+          this.split = true;
+          return;
+        }
+        if (!isName(text, p, v.header)) v = this.bracketAlias(n, v, text, p) ?? v;
+      }
       if (v.startAt === null && atMs !== undefined) this.startAt(v, atMs);
-      if (wasBlank && kind === K_OTHER && text.length - p === v.step.name.length && text.startsWith(v.step.name, p)) {
+      if (wasBlank && kind === K_OTHER && isName(text, p, v.header)) {
         this.restart(v);
         return;
       }
@@ -232,6 +393,9 @@ class PlainParser implements FormatParser {
         return;
       case K_WARN:
         this.warnLine(step.id, text.slice(p + 5));
+        return;
+      case K_EVENT:
+        this.eventLine(v, text.slice(this.logStart));
         return;
       case K_DONE:
         step.status = 'done';
@@ -306,14 +470,174 @@ class PlainParser implements FormatParser {
           return K_LOG;
         }
         return K_OTHER;
+      case CH_SPACE:
+        return this.classifyEvent(text, p);
     }
     return K_OTHER;
   }
 
-  private createVertex(n: number, rawName: string): Vertex {
+  /** BuildKit v0.3–v0.4: `#2      started: 2019-01-15 10:16:28.5 +0000 UTC` (the key right-aligned). */
+  private classifyEvent(text: string, p: number): number {
+    const colon = p + EVENT_KEY_WIDTH - 1;
+    if (colon + 1 >= text.length || text.charCodeAt(colon) !== 58 || text.charCodeAt(colon + 1) !== CH_SPACE) return K_OTHER;
+    let k = p;
+    while (k < colon && text.charCodeAt(k) === CH_SPACE) k++;
+    const key = EVENT_KEYS.get(text.slice(k, colon));
+    if (key === undefined) return K_OTHER;
+    this.eventKey = key;
+    this.logStart = colon + 2;
+    return K_EVENT;
+  }
+
+  /** One v0.3–v0.4 event: the only way those logs say a vertex started, ended, was cached or failed. */
+  private eventLine(v: Vertex, value: string): void {
+    const step = v.step;
+    switch (this.eventKey) {
+      case E_NAME: {
+        // The header may be the cut name; the event holds it whole.
+        const full = unquoteGo(value);
+        if (full !== step.name && isTruncatedName(step.name) && full.startsWith(step.name.slice(0, -3))) this.applyName(v, ownString(full));
+        return;
+      }
+      case E_STARTED: {
+        const t = parseGoTime(value);
+        if (t === null) return;
+        if (v.absEnd !== null || step.status !== 'incomplete') {
+          // Started again: the last run wins.
+          step.status = 'incomplete';
+          step.durationMs = null;
+          step.endMs = null;
+          step.error = null;
+          v.absEnd = null;
+        }
+        v.absStart = t;
+        return;
+      }
+      case E_COMPLETED: {
+        const t = parseGoTime(value);
+        if (t === null) return; // cut mid-time
+        v.absEnd = t;
+        if (step.status === 'incomplete') step.status = 'done';
+        step.durationMs = v.absStart === null ? null : Math.max(0, Math.round(t - v.absStart));
+        if (v.dirty) this.compact(v);
+        this.shareEnd(v);
+        return;
+      }
+      case E_DURATION: {
+        const ms = parseGoDuration(value);
+        if (ms !== null && step.status !== 'incomplete' && step.status !== 'cached') step.durationMs = Math.round(ms);
+        return;
+      }
+      case E_CACHED:
+        if (value.trim() === 'true') {
+          step.status = 'cached';
+          step.durationMs = 0;
+          this.shareEnd(v);
+        }
+        return;
+      case E_ERROR: {
+        const message = unquoteGo(value);
+        if (message === '') return;
+        if (message.endsWith('context canceled')) {
+          step.status = 'canceled';
+        } else {
+          step.status = 'error';
+          step.error = ownString(message);
+        }
+        this.shareEnd(v);
+        return;
+      }
+    }
+  }
+
+  /**
+   * A header of an existing number opens the next build when it is one of a build's first vertexes
+   * and the build before has ended: its final error was printed, or every vertex ended and some
+   * Dockerfile step or export ran (BuildKit re-prints `[internal] load .dockerignore` within a build).
+   */
+  private startsNextBuild(n: number, text: string, p: number): boolean {
+    const b = this.build;
+    if (b.steps.length === 0) return false;
+    if (this.excerpt === X_CLOSED) return true; // nothing of a build comes after its final error
+    if (n >= this.maxNumber || !OPENING_VERTEX.test(text.slice(p))) return false;
+    let ended = false;
+    for (const s of b.steps) {
+      if (s.status === 'incomplete') return false;
+      if (!ended && (!s.internal || EXPORT_VERTEX.test(s.name))) ended = true;
+    }
+    return ended;
+  }
+
+  /**
+   * bake and compose share one vertex between targets and print it under each: `#7 [web 1/4] FROM x`,
+   * later `#7 [api 1/4] FROM x`. The same text after another bracket is another step (`7@api`).
+   */
+  private bracketAlias(n: number, v: Vertex, text: string, p: number): Vertex | null {
+    const header = v.header;
+    if (text.charCodeAt(p) !== CH_BRACKET || header.charCodeAt(0) !== CH_BRACKET) return null;
+    const close = text.indexOf(']', p);
+    const headerClose = header.indexOf(']');
+    if (close < 0 || headerClose < 0 || text.length - close !== header.length - headerClose || !text.startsWith(header.slice(headerClose), close)) return null;
+    const name = text.slice(p);
+    const siblings = v.siblings ?? [v];
+    v.siblings = siblings;
+    for (const s of siblings) {
+      if (s.header === name) {
+        this.vertexes.set(n, s);
+        return s;
+      }
+    }
+    let id = `${n}@${name.slice(1, close - p).trim().split(/\s+/)[0] ?? ''}`;
+    if (siblings.some((s) => s.step.id === id)) id += `-${siblings.length}`;
+    const alias = this.createVertex(n, name, id);
+    alias.siblings = siblings;
+    siblings.push(alias);
+    return alias;
+  }
+
+  /** A shared vertex ended: its other names that never printed their own end share it. */
+  private shareEnd(v: Vertex): void {
+    if (v.siblings === null) return;
+    const from = v.step;
+    for (const s of v.siblings) {
+      const step = s.step;
+      if (s === v || step.status !== 'incomplete') continue;
+      step.status = from.status;
+      step.durationMs = from.durationMs;
+      step.endMs = from.endMs;
+      step.error = from.error;
+      s.absEnd = v.absEnd;
+    }
+  }
+
+  private createVertex(n: number, rawName: string, id = String(n)): Vertex {
     const name = ownString(rawName);
-    const step = newStep(String(n), name);
+    const v: Vertex = {
+      step: newStep(id, name),
+      header: name,
+      absStart: null,
+      absEnd: null,
+      siblings: null,
+      isContext: false,
+      contextBytes: null,
+      startAt: null,
+      dirty: false,
+    };
+    this.applyName(v, name);
+    this.vertexes.set(n, v);
+    this.all.push(v);
+    if (n > this.maxNumber) this.maxNumber = n;
+    this.build.steps.push(v.step);
+    this.lastNumber = n;
+    this.lastVertex = v;
+    return v;
+  }
+
+  /** Name a step and read its parts from the name. */
+  private applyName(v: Vertex, name: string): void {
+    const step = v.step;
     const parts = parseStepName(name);
+    step.name = name;
     step.target = parts.target;
     step.platform = parts.platform;
     step.stage = parts.stage;
@@ -321,23 +645,12 @@ class PlainParser implements FormatParser {
     step.total = parts.total;
     step.instruction = parts.instruction;
     step.internal = parts.internal;
-    const v: Vertex = {
-      step,
-      isContext: parts.internal && name.endsWith('internal] load build context'),
-      contextBytes: null,
-      startAt: null,
-      dirty: false,
-    };
-    this.vertexes.set(n, v);
-    this.build.steps.push(step);
-    this.lastNumber = n;
-    this.lastVertex = v;
-    return v;
+    v.isContext = parts.internal && name.endsWith('internal] load build context');
   }
 
   /** The header printed again: after an end line this means the vertex runs again. */
   private restart(v: Vertex): void {
-    this.lastNumber = Number(v.step.id);
+    this.lastNumber = Number.parseInt(v.step.id, 10);
     this.lastVertex = v;
     const step = v.step;
     if (step.status === 'incomplete') return;
@@ -361,6 +674,7 @@ class PlainParser implements FormatParser {
       if (printed === null && v.startAt !== null) step.durationMs = atMs - v.startAt;
     }
     if (v.dirty) this.compact(v);
+    this.shareEnd(v);
   }
 
   private compact(v: Vertex): void {
@@ -396,8 +710,16 @@ class PlainParser implements FormatParser {
   private topLine(raw: string): void {
     let text = raw;
     if (raw.indexOf('\u001b') >= 0 || raw.indexOf('\u00b7[') >= 0) text = raw.replace(ANSI, '');
-    if (isBlank(text)) {
-      this.afterBlank = true;
+    // Blank or not, a line outside the vertexes ends a block: the next `#N` line is a header.
+    this.afterBlank = true;
+    if (isBlank(text)) return;
+    if (text.charCodeAt(0) === CH_B && text.startsWith('Building ') && COMPOSE_SERVICE.test(text.slice(9))) {
+      // docker compose v1 names the service before each build.
+      if (this.build.steps.length > 0) {
+        this.split = true;
+        return;
+      }
+      this.target = ownString(text.slice(9));
       return;
     }
     if (this.excerpt === X_CLOSED) return;
@@ -430,6 +752,12 @@ class PlainParser implements FormatParser {
         this.excerpt = X_CLOSED;
         return;
       }
+    }
+    const c0 = text.charCodeAt(0);
+    if ((c0 === CH_LOWER_F || c0 === CH_LOWER_E) && BARE_FINAL_ERROR.test(text)) {
+      this.build.error = ownString(text.trim());
+      this.excerpt = X_CLOSED;
+      return;
     }
     if (text.startsWith('WARNING: ')) {
       this.addWarning(text.slice(9).trim(), null, null);
@@ -519,8 +847,42 @@ function isDigit(c: number): boolean {
   return c >= CH_0 && c <= CH_9;
 }
 
-export function createPlainParser(): FormatParser {
-  return new PlainParser();
+/** Is text[p..] exactly `name`? */
+function isName(text: string, p: number, name: string): boolean {
+  return text.length - p === name.length && text.startsWith(name, p);
+}
+
+/** A whole plain log: one PlainParser per build, a new one from the line that starts the next build. */
+class PlainLogParser implements FormatParser {
+  private readonly done: Build[] = [];
+  private current = new PlainParser(null);
+  private result: Build[] | null = null;
+
+  line(text: string, atMs?: number): void {
+    const cur = this.current;
+    cur.line(text, atMs);
+    if (cur.split) {
+      this.done.push(cur.end(false));
+      this.current = new PlainParser(null);
+      this.current.line(text, atMs);
+    }
+  }
+
+  /** The last build of the log. */
+  end(cutMidLine: boolean): Build {
+    const all = this.endAll(cutMidLine);
+    return all[all.length - 1]!;
+  }
+
+  /** Every build of the log, in order. */
+  endAll(cutMidLine: boolean): Build[] {
+    this.result ??= [...this.done, this.current.end(cutMidLine)];
+    return this.result;
+  }
+}
+
+export function createPlainParser(): FormatParser & { endAll(cutMidLine: boolean): Build[] } {
+  return new PlainLogParser();
 }
 
 /** Parse a whole `--progress=plain` log held in memory. */

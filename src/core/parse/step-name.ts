@@ -36,8 +36,9 @@ export function parseStepName(name: string, knownTargets?: ReadonlySet<string>):
   const last = tokens[tokens.length - 1];
   const m = last ? INDEX.exec(last) : null;
   if (!m) {
-    // `[internal] …`, `[auth] …`, `[web internal] …`, `[linux/amd64 internal] …`
-    const pre = tokens.slice(0, -1);
+    // `[internal] …`, `[auth] …`, `[web internal] …`, `[linux/amd64 internal] …`, and bake's
+    // `[web] exporting to image` (a lone word other than internal/auth is the target).
+    const pre = last === 'internal' || last === 'auth' ? tokens.slice(0, -1) : tokens;
     for (const t of pre) {
       if (isPlatform(t)) parts.platform = t;
       else parts.target = t;
@@ -62,4 +63,19 @@ export function parseStepName(name: string, knownTargets?: ReadonlySet<string>):
     else parts.stage = words[0]!;
   }
   return parts;
+}
+
+/** BuildKit v0.5–v0.7 cut vertex names to 72 bytes and added `...` (Go's `limitString`). */
+const TRUNCATED_AT_BYTES = 72;
+
+/**
+ * True when a name is one BuildKit cut: a trailing `...` on a name of exactly 72 + 3 UTF-8 bytes.
+ * Never guessed from the look of a name: `load build definition from Dockerfile.j` is a real name.
+ * (A cut inside a multi-byte character leaves a U+FFFD before the dots, a few bytes more or less.)
+ */
+export function isTruncatedName(name: string): boolean {
+  if (!name.endsWith('...') || name.length > TRUNCATED_AT_BYTES + 3) return false;
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes === TRUNCATED_AT_BYTES + 3) return true;
+  return name.charCodeAt(name.length - 4) === 0xfffd && Math.abs(bytes - (TRUNCATED_AT_BYTES + 3)) <= 2;
 }
