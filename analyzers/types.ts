@@ -10,6 +10,8 @@ export interface ContextFile {
   size: number;
   /** Text content when it was read (manifests such as package.json); omitted otherwise. */
   content?: string;
+  /** A symlink is sent as a link, never followed; omitted means a regular file. */
+  kind?: 'file' | 'symlink';
 }
 
 export interface AnalyzerContext {
@@ -18,7 +20,18 @@ export interface AnalyzerContext {
   /** The build, when a log or a live build is known (steps mapped to Dockerfile lines when possible). */
   build?: Build;
   /** The build context, when scanned. */
-  context?: { root: string; files: ContextFile[]; dockerignore?: { path: string; text: string } };
+  context?: {
+    root: string;
+    files: ContextFile[];
+    /** The ignore file that applies (`<Dockerfile>.dockerignore` or `.dockerignore`); `missing` when there is none yet (path is where it would go). */
+    dockerignore?: { path: string; text: string; missing?: boolean };
+    /** True when `files` is already the context as the build sees it (the scanner's output); else analyzers apply the ignore file. */
+    filtered?: boolean;
+    /** Files the ignore file keeps out that the scanner met (`.gitignore` files with content), when known. */
+    excluded?: ContextFile[];
+    /** The build target (`--target`), when given: stages it does not reach are not built. */
+    target?: string;
+  };
 }
 
 /** What an analyzer reports: the runner turns it into a Finding. */

@@ -38,6 +38,8 @@ export function buildContext(c: Case): AnalyzerContext {
     ctx.context = { root: '/context', files: c.context };
     const ignore = c.context.find((f) => f.path === DOCKERIGNORE_PATH);
     if (ignore?.content !== undefined) ctx.context.dockerignore = { path: DOCKERIGNORE_PATH, text: ignore.content };
+    // No .dockerignore in the case: findings still point at the one that would be created.
+    else ctx.context.dockerignore = { path: DOCKERIGNORE_PATH, text: '', missing: true };
   }
   return ctx;
 }

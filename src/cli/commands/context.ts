@@ -1,0 +1,356 @@
+// `buildlens context [DIR] [-f DOCKERFILE] [--target T]`: scan the build context as BuildKit would
+// (the .dockerignore applied, excluded directories pruned), say what the build sees and what BuildKit
+// transfers, where the bytes are, what should not be there, and the .dockerignore lines that fix it
+// (`--diff` prints them as a patch, `--fix` appends them).
+import { existsSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, relative, resolve } from 'node:path';
+import type { AnalyzerContext, ContextFile } from '../../../analyzers/types.js';
+import { FAIL_ON_VALUES, FORMAT_VALUES, type FailOn, type OutputFormat } from '../../core/config.js';
+import type { Finding } from '../../core/model.js';
+import { InputError, fileErrorMessage } from '../../io/errors.js';
+import { writeOutputFile } from '../../io/output.js';
+import { UsageError, oneOf, parseCommandArgs } from '../args.js';
+import { EXIT, reportExitCode } from '../exit-codes.js';
+import { CONTEXT_HELP } from '../help.js';
+import type { CliIO } from '../io.js';
+import { toolVersion } from '../version.js';
+
+const OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  target: { type: 'string' },
+  format: { type: 'string' },
+  files: { type: 'boolean' },
+  diff: { type: 'boolean' },
+  fix: { type: 'boolean' },
+  'measure-excluded': { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  'fail-on': { type: 'string' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The JSON `context` report (docs/context.md). */
+export interface ContextReport {
+  schemaVersion: 1;
+  tool: { name: 'buildlens'; version: string };
+  root: string;
+  dockerfile: string | null;
+  dockerignore: { path: string; exists: boolean; patterns: number };
+  target: string | null;
+  /** The context as the build sees it (legacy builder upload, `COPY . .`). */
+  files: number;
+  bytes: number;
+  /** What BuildKit transfers: the COPY/ADD and bind-mount sources of the reached stages; `all` when a source is `.`. */
+  transfer: { files: number; bytes: number; all: boolean; sources: Array<{ source: string; line: number; stage: string }>; unknownSources: string[] };
+  /** What the ignore file keeps out: files met, and directories pruned unwalked (sized with --measure-excluded). */
+  excluded: { files: number; bytes: number; prunedDirs: Array<{ path: string; files: number | null; bytes: number | null }> };
+  largestDirectories: Array<{ path: string; files: number; bytes: number }>;
+  largestFiles: Array<{ path: string; bytes: number }>;
+  topLevel: Array<{ path: string; files: number; bytes: number }>;
+  junk: Array<{ path: string; category: string; pattern: string; files: number; bytes: number }>;
+  secrets: Array<{ path: string; kind: string; bytes: number }>;
+  gitIgnored: Array<{ path: string; files: number; bytes: number }>;
+  problems: Array<{ path: string; kind: string; detail: string }>;
+  fix: { lines: Array<{ line: string; reason: string; files: number; bytes: number }>; skipped: Array<{ line: string; why: string }>; saves: { files: number; bytes: number } };
+  findings: Finding[];
+  /** With --files: every path of the context as the build sees it. */
+  paths?: string[];
+}
+
+function display(cwd: string, abs: string): string {
+  const rel = relative(cwd, abs);
+  return rel === '' ? '.' : rel.startsWith('..') && abs.length < rel.length ? abs : rel;
+}
+
+export async function runContext(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs('context', args, OPTIONS);
+  if (values.help) {
+    io.stdout.write(CONTEXT_HELP);
+    return EXIT.OK;
+  }
+  if (positionals.length > 1) throw new UsageError(`\`context\` takes one directory, but got ${positionals.length} (${positionals.join(', ')})`, 'context');
+  const format: OutputFormat = oneOf('--format', values.format, FORMAT_VALUES, 'context') ?? 'table';
+  const failOn: FailOn = oneOf<FailOn>('--fail-on', values['fail-on'], FAIL_ON_VALUES, 'context') ?? 'none';
+  if (values.file === '') throw new UsageError('`-f` needs a Dockerfile path', 'context');
+  if (values.output === '') throw new UsageError('`--output` needs a file name', 'context');
+  if (values.fix && values.diff) throw new UsageError('`--fix` and `--diff` do not go together: `--diff` prints the change, `--fix` makes it', 'context');
+
+  const root = resolve(io.cwd, positionals[0] ?? '.');
+  let rootStat;
+  try {
+    rootStat = statSync(root);
+  } catch (err) {
+    throw new InputError(fileErrorMessage(err, `The context directory ${positionals[0] ?? '.'}`, 'give the directory you pass to docker build'));
+  }
+  if (!rootStat.isDirectory()) throw new InputError(`The context ${positionals[0]} is a file, not a directory: give the directory you pass to docker build.`);
+
+  // The Dockerfile: -f (relative to the current directory, as docker takes it), else DIR/Dockerfile.
+  const dockerfileAbs = values.file !== undefined ? resolve(io.cwd, values.file) : resolve(root, 'Dockerfile');
+  let dockerfileText: string | null = null;
+  try {
+    dockerfileText = await readFile(dockerfileAbs, 'utf8');
+  } catch (err) {
+    if (values.file !== undefined) throw new InputError(fileErrorMessage(err, `The Dockerfile ${values.file}`, 'check the path given to -f'));
+  }
+
+  const [{ parseDockerfile }, { Dockerignore, DockerignoreError }, { ContextScanner }, core] = await Promise.all([
+    import('../../core/dockerfile.js'),
+    import('../../core/dockerignore.js'),
+    import('../../io/context-scanner.js'),
+    import('../../core/context.js'),
+  ]);
+  const parsed = dockerfileText !== null ? parseDockerfile(dockerfileText) : null;
+  if (parsed && parsed.stages.length === 0) throw new InputError(`${display(io.cwd, dockerfileAbs)} has no FROM instruction, so it is not a Dockerfile: pass the Dockerfile with -f.`);
+  if (values.target !== undefined) {
+    if (!parsed) throw new UsageError('`--target` needs a Dockerfile: there is none in the context, so pass one with -f', 'context');
+    if (core.targetStage(parsed, values.target) === null) {
+      const names = parsed.stages.map((s) => s.name).filter((n): n is string => !!n);
+      throw new UsageError(`there is no stage \`${values.target}\` in ${display(io.cwd, dockerfileAbs)}${names.length ? ` (its stages: ${names.join(', ')})` : ' (its stages have no names)'}`, 'context');
+    }
+  }
+
+  // The ignore file: `<Dockerfile>.dockerignore` beside the Dockerfile wins over DIR/.dockerignore (BuildKit).
+  const besideDockerfile = `${dockerfileAbs}.dockerignore`;
+  const ignoreAbs = dockerfileText !== null && existsSync(besideDockerfile) ? besideDockerfile : resolve(root, '.dockerignore');
+  let ignoreText: string | null = null;
+  try {
+    ignoreText = await readFile(ignoreAbs, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'ENOENT') throw new InputError(fileErrorMessage(err, `The ignore file ${display(io.cwd, ignoreAbs)}`, 'check it'));
+  }
+  let ignore = null;
+  if (ignoreText !== null) {
+    try {
+      ignore = Dockerignore.parse(ignoreText);
+    } catch (err) {
+      if (err instanceof DockerignoreError) throw new InputError(`${display(io.cwd, ignoreAbs)} ${err.message}: fix that line.`);
+      throw err;
+    }
+    const bad = ignore.list.invalidPattern;
+    if (bad) throw new InputError(`${display(io.cwd, ignoreAbs)} line ${bad.line}: \`${bad.source}\` does not compile as a pattern (docker build fails with "failed to match excludepatterns"): fix that line.`);
+  }
+
+  const scan = new ContextScanner(root).scan({
+    ignore,
+    sizeExcluded: values['measure-excluded'] ?? false,
+    readContent: (path) => /(^|\/)\.gitignore$/.test(path) || core.SECRET_CONTENT_FILES.test(path),
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+
+  const ignorePath = display(io.cwd, ignoreAbs);
+  const dockerfilePath = display(io.cwd, dockerfileAbs);
+  const ctx: AnalyzerContext = {
+    context: {
+      root: display(io.cwd, root),
+      files: scan.files,
+      excluded: scan.excludedFiles,
+      filtered: true,
+      dockerignore: ignoreText !== null ? { path: ignorePath, text: ignoreText } : { path: ignorePath, text: '', missing: true },
+      ...(values.target !== undefined ? { target: values.target } : {}),
+    },
+  };
+  if (parsed && dockerfileText !== null) ctx.dockerfile = { path: dockerfilePath, text: dockerfileText, parsed };
+
+  const [{ analyzers }, { runAnalyzers }] = await Promise.all([import('../../../analyzers/index.js'), import('../../core/analyze.js')]);
+  const contextAnalyzers = analyzers.filter((a) => a.needs.includes('context'));
+  const findings = runAnalyzers(ctx, contextAnalyzers);
+  const facts = core.contextFacts(ctx)!;
+
+  const visible = totals(scan.files);
+  const transfer = totals(facts.transfer);
+  const excludedTotals = totals(scan.excludedFiles);
+  for (const d of scan.prunedDirs) {
+    excludedTotals.files += d.files ?? 0;
+    excludedTotals.bytes += d.bytes ?? 0;
+  }
+  const parts = core.breakdown(scan.files);
+  const report: ContextReport = {
+    schemaVersion: 1,
+    tool: { name: 'buildlens', version: toolVersion() },
+    root: display(io.cwd, root),
+    dockerfile: parsed ? dockerfilePath : null,
+    dockerignore: { path: ignorePath, exists: ignoreText !== null, patterns: ignore?.patterns.length ?? 0 },
+    target: values.target ?? null,
+    files: visible.files,
+    bytes: visible.bytes,
+    transfer: {
+      ...transfer,
+      all: facts.use?.all ?? true,
+      sources: (facts.use?.sources ?? []).map((s) => ({ source: s.source, line: s.line, stage: parsed?.stages[s.stageIndex]?.name ?? String(s.stageIndex) })),
+      unknownSources: (facts.use?.variableSources ?? []).map((s) => s.source),
+    },
+    excluded: { files: excludedTotals.files, bytes: excludedTotals.bytes, prunedDirs: scan.prunedDirs },
+    largestDirectories: parts.largestDirectories,
+    largestFiles: parts.largestFiles.map((f) => ({ path: f.path, bytes: f.bytes })),
+    topLevel: parts.topLevel,
+    junk: facts.junk.map((j) => ({ path: j.path, category: j.category, pattern: j.pattern, files: j.files, bytes: j.bytes })),
+    secrets: facts.secrets.map((s) => ({ path: s.path, kind: s.kind, bytes: s.bytes })),
+    gitIgnored: facts.gitIgnored,
+    problems: scan.problems.filter((p) => !p.excluded).map((p) => ({ path: p.path, kind: p.kind, detail: p.detail })),
+    fix: { lines: facts.proposal.lines, skipped: facts.proposal.skipped, saves: facts.proposal.saves },
+    findings,
+  };
+  if (values.files) report.paths = scan.files.map((f) => f.path).sort();
+
+  const describe = (l: { reason: string; files: number; bytes: number }) => `${l.reason}: ${l.files} files, ${formatSize(l.bytes)}`;
+  const newText = core.appendIgnoreLines(ignoreText ?? '', facts.proposal.lines, describe);
+  const ignoreRel = relative(root, ignoreAbs).startsWith('..') ? basename(ignoreAbs) : relative(root, ignoreAbs);
+
+  if (values.diff) {
+    const text = facts.proposal.lines.length === 0 ? '' : core.appendDiff(ignoreRel, ignoreText, newText);
+    await emit(text, values.output, io);
+    return reportExitCode(findings, failOn);
+  }
+  if (values.fix && facts.proposal.lines.length > 0) {
+    try {
+      await writeFile(ignoreAbs, newText, 'utf8');
+    } catch (err) {
+      throw new InputError(`Cannot write ${ignorePath} (${err instanceof Error ? err.message : String(err)}): check that ${display(io.cwd, dirname(ignoreAbs))} is writable.`);
+    }
+    const s = facts.proposal.saves;
+    io.stderr.write(`buildlens: ${ignoreText === null ? 'created' : 'appended to'} ${ignorePath}: ${facts.proposal.lines.length} line${facts.proposal.lines.length === 1 ? '' : 's'}, keeping out ${s.files} files (${formatSize(s.bytes)}).\n`);
+  } else if (values.fix) {
+    io.stderr.write(`buildlens: nothing to add to ${ignorePath}.\n`);
+  }
+
+  const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'markdown' ? renderContextMarkdown(report, markdownEscapes) : renderContextTable(report);
+  await emit(text, values.output, io);
+  return reportExitCode(findings, failOn);
+}
+
+async function emit(text: string, output: string | undefined, io: CliIO): Promise<void> {
+  if (output !== undefined) await writeOutputFile(output, text, io.cwd);
+  else io.stdout.write(text);
+}
+
+function totals(files: readonly ContextFile[]): { files: number; bytes: number } {
+  let bytes = 0;
+  for (const f of files) bytes += f.size;
+  return { files: files.length, bytes };
+}
+
+// Sizes as docker prints them; kept local so this module does not pull in the report renderers.
+function formatSize(bytes: number): string {
+  if (bytes < 1000) return `${Math.round(bytes)}B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = bytes / 1000;
+  let u = 0;
+  while (u < units.length - 1 && Math.round(v * 100) >= 100000) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toFixed(2)}${units[u]}`;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+/** Paths are untrusted (a file name can hold escape sequences): shown with control characters as `?`. */
+function safe(text: string): string {
+  return text.replace(CONTROL, '?');
+}
+
+function num(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function pad(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, Array.from(c).length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
+}
+
+/** The terminal report: plain ASCII columns. */
+export function renderContextTable(r: ContextReport): string {
+  const out: string[] = [];
+  out.push(`Build context ${safe(r.root)}${r.dockerfile ? ` (Dockerfile ${safe(r.dockerfile)}${r.target ? `, target ${safe(r.target)}` : ''})` : ' (no Dockerfile)'}`);
+  out.push(`Ignore file   ${safe(r.dockerignore.path)}${r.dockerignore.exists ? ` (${r.dockerignore.patterns} patterns)` : ' (none)'}`);
+  out.push('');
+  const pruned = r.excluded.prunedDirs;
+  const prunedUnsized = pruned.some((d) => d.files === null);
+  const rows = [
+    ['', 'files', 'bytes'],
+    ['The context as the build sees it (legacy builder, COPY . .)', num(r.files), formatSize(r.bytes)],
+    [`What BuildKit transfers${r.transfer.all ? ' (a source is the whole context)' : ' (COPY/ADD sources only)'}`, num(r.transfer.files), formatSize(r.transfer.bytes)],
+    [`Kept out by the ignore file${prunedUnsized ? ` (+ ${pruned.length} dir${pruned.length === 1 ? '' : 's'} not walked)` : ''}`, num(r.excluded.files), formatSize(r.excluded.bytes)],
+  ];
+  out.push(...pad(rows));
+  if (pruned.length > 0) {
+    const list = pruned.slice(0, 8).map((d) => safe(d.path) + '/' + (d.bytes !== null ? ` ${formatSize(d.bytes)}` : '')).join(', ');
+    out.push(`  not walked: ${list}${pruned.length > 8 ? `, … (${pruned.length})` : ''}${prunedUnsized ? ' (--measure-excluded sizes them)' : ''}`);
+  }
+  if (r.dockerfile) {
+    out.push(r.transfer.all
+      ? '  BuildKit sends the whole context here, as the legacy builder does.'
+      : r.transfer.sources.length === 0 ? '  No instruction reads the context: BuildKit sends nothing; the legacy builder uploads all of it.'
+      : `  BuildKit sends only what ${r.transfer.sources.map((s) => safe(s.source)).slice(0, 6).join(', ')}${r.transfer.sources.length > 6 ? ', …' : ''} name; the legacy builder uploads everything.`);
+  }
+  out.push('  (BuildKit re-sends only what changed since the builder last saw the context: a log\'s "transferring context" matches this only on a cold builder.)');
+  const section = (title: string, items: string[][]) => {
+    if (items.length === 0) return;
+    out.push('', title, ...pad(items).map((l) => '  ' + l));
+  };
+  section('Largest directories', r.largestDirectories.map((d) => [safe(d.path) + '/', `${num(d.files)} files`, formatSize(d.bytes)]));
+  section('Largest files', r.largestFiles.map((f) => [safe(f.path), formatSize(f.bytes)]));
+  section('By top-level entry', r.topLevel.slice(0, 20).map((d) => [safe(d.path), `${num(d.files)} files`, formatSize(d.bytes)]).concat(r.topLevel.length > 20 ? [[`… ${r.topLevel.length - 20} more`, '', '']] : []));
+  section('Should not be there', r.junk.map((j) => [safe(j.category === 'large-binary' ? j.path : j.pattern), j.category, `${num(j.files)} files`, formatSize(j.bytes)]));
+  section('Secrets', r.secrets.map((s) => [safe(s.path), s.kind, formatSize(s.bytes)]));
+  section('Ignored by git, sent by docker', r.gitIgnored.map((g) => [safe(g.path), `${num(g.files)} files`, formatSize(g.bytes)]));
+  section('Problems', r.problems.map((p) => [safe(p.path), p.detail]));
+  if (r.findings.length > 0) {
+    out.push('', 'Findings');
+    for (const f of r.findings) {
+      out.push(`  ${f.severity.padEnd(7)} ${safe(f.file ?? '')}${f.line ? `:${f.line}` : ''}  ${f.rule}`);
+      out.push(`          ${safe(f.message)}`);
+      if (f.suggestion) out.push(`          -> ${safe(f.suggestion)}`);
+    }
+  }
+  if (r.fix.lines.length > 0) {
+    out.push('', `Lines to add to ${safe(r.dockerignore.path)} (together: ${num(r.fix.saves.files)} files, ${formatSize(r.fix.saves.bytes)}; --diff shows the patch, --fix appends them)`);
+    out.push(...pad(r.fix.lines.map((l) => [safe(l.line), l.reason, `${num(l.files)} files`, formatSize(l.bytes)])).map((l) => '  ' + l));
+  }
+  for (const s of r.fix.skipped) out.push(`  not proposed: ${safe(s.line)} (${safe(s.why)})`);
+  return out.join('\n') + '\n';
+}
+
+interface MarkdownEscapes {
+  escape(text: string): string;
+  code(text: string): string;
+}
+
+const markdownEscapes: MarkdownEscapes = {
+  escape: (t) => safe(t).replace(/[\\`*_~[\]()!#|$<>&@]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : '\\' + c)),
+  code: (t) => {
+    const body = safe(t).replace(/\|/g, '\\|');
+    const run = Math.max(0, ...Array.from(body.matchAll(/`+/g), (m) => m[0].length));
+    const fence = '`'.repeat(run + 1);
+    return body.startsWith('`') || body.endsWith('`') ? `${fence} ${body} ${fence}` : `${fence}${body}${fence}`;
+  },
+};
+
+/** Markdown for job summaries and PR comments: untrusted paths in code spans. */
+export function renderContextMarkdown(r: ContextReport, m: MarkdownEscapes): string {
+  const out: string[] = [];
+  out.push(`### Build context ${m.code(r.root)}`, '');
+  out.push('| | files | bytes |', '|---|---:|---:|');
+  out.push(`| The context as the build sees it | ${num(r.files)} | ${formatSize(r.bytes)} |`);
+  out.push(`| What BuildKit transfers${r.transfer.all ? ' (whole context)' : ''} | ${num(r.transfer.files)} | ${formatSize(r.transfer.bytes)} |`);
+  out.push(`| Kept out by ${m.code(r.dockerignore.path)}${r.excluded.prunedDirs.some((d) => d.files === null) ? ` (+ ${r.excluded.prunedDirs.length} dirs not walked)` : ''} | ${num(r.excluded.files)} | ${formatSize(r.excluded.bytes)} |`);
+  const table = (title: string, head: string, rows: string[]) => {
+    if (rows.length === 0) return;
+    out.push('', `#### ${title}`, '', head, head.replace(/[^|]+/g, '---'), ...rows);
+  };
+  table('Largest directories', '| directory | files | bytes |', r.largestDirectories.map((d) => `| ${m.code(d.path + '/')} | ${num(d.files)} | ${formatSize(d.bytes)} |`));
+  table('Largest files', '| file | bytes |', r.largestFiles.map((f) => `| ${m.code(f.path)} | ${formatSize(f.bytes)} |`));
+  table('Should not be there', '| path | what | files | bytes |', r.junk.map((j) => `| ${m.code(j.category === 'large-binary' ? j.path : j.pattern)} | ${j.category} | ${num(j.files)} | ${formatSize(j.bytes)} |`));
+  table('Secrets', '| file | kind |', r.secrets.map((s) => `| ${m.code(s.path)} | ${m.escape(s.kind)} |`));
+  table('Findings', '| severity | where | rule | message |', r.findings.map((f) => `| ${f.severity} | ${m.code(`${f.file ?? ''}${f.line ? `:${f.line}` : ''}`)} | ${f.rule} | ${m.escape(f.message)} |`));
+  if (r.fix.lines.length > 0) {
+    out.push('', `#### Lines to add to ${m.code(r.dockerignore.path)} (${num(r.fix.saves.files)} files, ${formatSize(r.fix.saves.bytes)})`, '');
+    const body = r.fix.lines.map((l) => l.line).join('\n');
+    const fence = '`'.repeat(Math.max(3, ...Array.from(body.matchAll(/`+/g), (x) => x[0].length + 1)));
+    out.push(fence, safe(body), fence);
+  }
+  return out.join('\n') + '\n';
+}

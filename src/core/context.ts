@@ -1,0 +1,657 @@
+// The build context, pure: which files the build sees (the .dockerignore applied), which of them
+// BuildKit transfers (the COPY/ADD and bind-mount sources of the stages the target reaches), totals,
+// where the bytes are, what should not be there, and the .dockerignore lines that keep it out.
+import ignore from 'ignore';
+import type { AnalyzerContext, ContextFile } from '../../analyzers/types.js';
+import { instructionBody, type Dockerfile, type Instruction } from './dockerfile.js';
+import { Dockerignore, PatternList, cleanPath, parseDockerignore, type IgnorePattern, type MatchInfo } from './dockerignore.js';
+
+export type { ContextFile };
+
+// ---------------------------------------------------------------------------------------------
+// The context as the build sees it
+
+/** The files of a context that the ignore file lets through (idempotent on scanned files). */
+export function visibleFiles(files: readonly ContextFile[], ignore: Dockerignore | null): ContextFile[] {
+  if (!ignore || ignore.patterns.length === 0) return [...files];
+  const memo = new Map<string, { excluded: boolean; pruned: boolean; info: MatchInfo }>();
+  const dirState = (dir: string): { excluded: boolean; pruned: boolean; info: MatchInfo } => {
+    const known = memo.get(dir);
+    if (known) return known;
+    const slash = dir.lastIndexOf('/');
+    const parent = slash < 0 ? null : dirState(dir.slice(0, slash));
+    let state;
+    if (parent?.pruned) state = { excluded: true, pruned: true, info: null };
+    else {
+      const r = ignore.match(dir, parent ? parent.info : null);
+      state = { excluded: r.excluded, pruned: r.excluded && ignore.prunes(dir), info: r.info };
+    }
+    memo.set(dir, state);
+    return state;
+  };
+  return files.filter((f) => {
+    const slash = f.path.lastIndexOf('/');
+    const parent = slash < 0 ? null : dirState(f.path.slice(0, slash));
+    if (parent?.pruned) return false;
+    return !ignore.match(f.path, parent ? parent.info : null).excluded;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// What BuildKit transfers
+
+export interface ContextSource {
+  /** The source as written (`./src`, `package*.json`). */
+  source: string;
+  /** Cleaned and relative to the context root (`src`, `package*.json`, `.` for the whole context). */
+  path: string;
+  keyword: 'COPY' | 'ADD' | 'RUN';
+  line: number;
+  stageIndex: number;
+}
+
+export interface ContextUse {
+  /** Stages the target reaches (BuildKit builds only those), by index. */
+  reachedStages: number[];
+  /** The target stage index. */
+  target: number;
+  sources: ContextSource[];
+  /** A source is the whole context (`.`), or cannot be known (a `$VAR`): BuildKit sends everything. */
+  all: boolean;
+  /** Sources BuildKit resolves from variables: buildlens cannot know them, and counts everything. */
+  variableSources: ContextSource[];
+}
+
+/** Split shell-form arguments on blanks, honouring simple quotes. */
+function words(text: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return out;
+}
+
+/** The context sources of a COPY or ADD (none with --from, heredocs, URLs or git). */
+export function copySources(ins: Instruction): string[] {
+  if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') return [];
+  if (ins.flags['from']?.length) return [];
+  const body = instructionBody(ins);
+  let args: string[];
+  if (ins.jsonForm) {
+    try {
+      args = JSON.parse(body) as string[];
+    } catch {
+      args = words(body);
+    }
+  } else args = words(body);
+  const sources = args.slice(0, -1).filter((s) => !s.startsWith('<<'));
+  if (ins.keyword === 'ADD') return sources.filter((s) => !/^(https?|git|ssh):\/\/|^git@|\.git(#.*)?$/.test(s));
+  return sources;
+}
+
+/** The context sources of `RUN --mount=type=bind,...` without `from=` (default source: the whole context). */
+export function bindMountSources(ins: Instruction): string[] {
+  if (ins.keyword !== 'RUN') return [];
+  const out: string[] = [];
+  for (const m of ins.flags['mount'] ?? []) {
+    const opts = new Map<string, string>();
+    for (const part of m.split(',')) {
+      const eq = part.indexOf('=');
+      opts.set((eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase(), eq < 0 ? '' : part.slice(eq + 1).trim());
+    }
+    const type = opts.get('type') ?? 'bind';
+    if (type !== 'bind' || opts.has('from')) continue;
+    out.push(opts.get('source') ?? opts.get('src') ?? '.');
+  }
+  return out;
+}
+
+/** The stage a reference (`build`, `0`) names, before stage `before`. */
+function stageRef(df: Dockerfile, ref: string, before: number): number | null {
+  if (/^\d+$/.test(ref)) {
+    const i = Number(ref);
+    return i < before ? i : null;
+  }
+  const lower = ref.toLowerCase();
+  for (let i = before - 1; i >= 0; i--) if (df.stages[i]!.name?.toLowerCase() === lower) return i;
+  return null;
+}
+
+/** The stage `--target` names (last stage by default); null when there is no such stage. */
+export function targetStage(df: Dockerfile, target?: string): number | null {
+  if (df.stages.length === 0) return null;
+  if (target === undefined) return df.stages.length - 1;
+  const lower = target.toLowerCase();
+  const i = df.stages.findIndex((s) => s.name?.toLowerCase() === lower);
+  return i >= 0 ? i : null;
+}
+
+/** Which stages the target reaches and which context paths they read. */
+export function contextUse(df: Dockerfile, target?: string): ContextUse | null {
+  const t = targetStage(df, target);
+  if (t === null) return null;
+  const reached = new Set<number>();
+  const todo = [t];
+  while (todo.length > 0) {
+    const i = todo.pop()!;
+    if (reached.has(i)) continue;
+    reached.add(i);
+    const stage = df.stages[i]!;
+    const base = stageRef(df, stage.baseImage, i);
+    if (base !== null) todo.push(base);
+    for (const ins of stage.instructions) {
+      for (const f of ins.flags['from'] ?? []) {
+        const s = stageRef(df, f, i);
+        if (s !== null) todo.push(s);
+      }
+      for (const m of ins.flags['mount'] ?? []) {
+        const from = /(?:^|,)from=([^,]+)/.exec(m)?.[1];
+        const s = from !== undefined ? stageRef(df, from, i) : null;
+        if (s !== null) todo.push(s);
+      }
+    }
+  }
+  const sources: ContextSource[] = [];
+  for (const i of [...reached].sort((a, b) => a - b)) {
+    for (const ins of df.stages[i]!.instructions) {
+      const keyword = ins.keyword === 'RUN' ? 'RUN' : ins.keyword === 'ADD' ? 'ADD' : 'COPY';
+      const list = ins.keyword === 'RUN' ? bindMountSources(ins) : copySources(ins);
+      for (const source of list) {
+        sources.push({ source, path: contextPath(source), keyword, line: ins.line, stageIndex: i });
+      }
+    }
+  }
+  const variableSources = sources.filter((s) => s.source.includes('$'));
+  const all = variableSources.length > 0 || sources.some((s) => s.path === '.');
+  return { reachedStages: [...reached].sort((a, b) => a - b), target: t, sources, all, variableSources };
+}
+
+/** A source as BuildKit's dockerfile2llb records it: `path.Join("/", src)`, relative to the root. */
+export function contextPath(source: string): string {
+  const p = cleanPath('/' + source);
+  return p === '/' ? '.' : p.slice(1);
+}
+
+/**
+ * The files BuildKit transfers for these sources: the context filtered by include patterns made
+ * from the sources (a source matches itself and everything below it), as fsutil does.
+ */
+export function transferFiles(visible: readonly ContextFile[], use: ContextUse | null): ContextFile[] {
+  if (!use) return [...visible];
+  if (use.all) return [...visible];
+  if (use.sources.length === 0) return [];
+  const list = new PatternList(
+    use.sources.map((s): IgnorePattern => ({ pattern: s.path, exception: false, line: s.line, source: s.source })),
+    'include',
+  );
+  const memo = new Map<string, MatchInfo & boolean[]>();
+  const dirInfo = (dir: string): boolean[] => {
+    const known = memo.get(dir);
+    if (known) return known;
+    const slash = dir.lastIndexOf('/');
+    const info = list.match(dir, slash < 0 ? null : dirInfo(dir.slice(0, slash))).info;
+    memo.set(dir, info);
+    return info;
+  };
+  return visible.filter((f) => {
+    const slash = f.path.lastIndexOf('/');
+    return list.match(f.path, slash < 0 ? null : dirInfo(f.path.slice(0, slash))).matched;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Totals and where the bytes are
+
+export interface Totals {
+  files: number;
+  bytes: number;
+}
+
+export interface SizedPath extends Totals {
+  path: string;
+}
+
+export function totals(files: readonly ContextFile[]): Totals {
+  let bytes = 0;
+  for (const f of files) bytes += f.size;
+  return { files: files.length, bytes };
+}
+
+const bySize = (a: SizedPath, b: SizedPath) => b.bytes - a.bytes || b.files - a.files || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** Every directory with the files and bytes below it (cumulative), and the top-level breakdown. */
+export function directorySizes(files: readonly ContextFile[]): Map<string, Totals> {
+  const dirs = new Map<string, Totals>();
+  for (const f of files) {
+    let i = f.path.indexOf('/');
+    while (i >= 0) {
+      const d = f.path.slice(0, i);
+      const t = dirs.get(d);
+      if (t) {
+        t.files++;
+        t.bytes += f.size;
+      } else dirs.set(d, { files: 1, bytes: f.size });
+      i = f.path.indexOf('/', i + 1);
+    }
+  }
+  return dirs;
+}
+
+export interface Breakdown {
+  largestDirectories: SizedPath[];
+  largestFiles: SizedPath[];
+  topLevel: SizedPath[];
+}
+
+export function breakdown(files: readonly ContextFile[], count = 10): Breakdown {
+  const dirs = directorySizes(files);
+  const largestDirectories = [...dirs].map(([path, t]) => ({ path, ...t })).sort(bySize).slice(0, count);
+  const largestFiles = topN(files, count).map((f) => ({ path: f.path, files: 1, bytes: f.size }));
+  const top = new Map<string, Totals>();
+  for (const f of files) {
+    const slash = f.path.indexOf('/');
+    const name = slash < 0 ? f.path : f.path.slice(0, slash) + '/';
+    const t = top.get(name);
+    if (t) {
+      t.files++;
+      t.bytes += f.size;
+    } else top.set(name, { files: 1, bytes: f.size });
+  }
+  const topLevel = [...top].map(([path, t]) => ({ path, ...t })).sort(bySize);
+  return { largestDirectories, largestFiles, topLevel };
+}
+
+/** The `count` largest files, without sorting them all. */
+function topN(files: readonly ContextFile[], count: number): ContextFile[] {
+  const best: ContextFile[] = [];
+  for (const f of files) {
+    if (best.length < count || f.size > best[best.length - 1]!.size) {
+      best.push(f);
+      best.sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1));
+      if (best.length > count) best.pop();
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What should not be there
+
+export type JunkCategory = 'vcs' | 'dependencies' | 'build-output' | 'logs' | 'editor-os' | 'large-binary';
+
+export const JUNK_LABEL: Record<JunkCategory, string> = {
+  vcs: 'version control data',
+  dependencies: 'installed dependencies',
+  'build-output': 'build output',
+  logs: 'log files',
+  'editor-os': 'editor and OS files',
+  'large-binary': 'large binary files (> 10 MB)',
+};
+
+const JUNK_DIRS: Record<string, JunkCategory> = {
+  '.git': 'vcs', '.hg': 'vcs', '.svn': 'vcs',
+  node_modules: 'dependencies', '.venv': 'dependencies', venv: 'dependencies', bower_components: 'dependencies', '.pnpm-store': 'dependencies', '.yarn/cache': 'dependencies',
+  dist: 'build-output', build: 'build-output', target: 'build-output', '.next': 'build-output', '.nuxt': 'build-output', __pycache__: 'build-output',
+  coverage: 'build-output', '.pytest_cache': 'build-output', '.mypy_cache': 'build-output', '.tox': 'build-output', '.turbo': 'build-output', '.gradle': 'build-output', '.parcel-cache': 'build-output',
+  '.idea': 'editor-os', '.vscode': 'editor-os',
+};
+
+const JUNK_FILES: Array<[RegExp, JunkCategory, string]> = [
+  [/(^|\/)[^/]*\.log$/, 'logs', '**/*.log'],
+  [/(^|\/)(npm-debug|yarn-error|yarn-debug)\.log[^/]*$/, 'logs', '**/npm-debug.log*'],
+  [/(^|\/)\.DS_Store$/, 'editor-os', '**/.DS_Store'],
+  [/(^|\/)Thumbs\.db$/, 'editor-os', '**/Thumbs.db'],
+  [/(^|\/)[^/]*\.sw[op]$/, 'editor-os', '**/*.swp'],
+  [/(^|\/)[^/]*~$/, 'editor-os', '**/*~'],
+];
+
+/** Extensions of files that are text or source, not "binaries", however large. */
+const TEXT_EXT = /\.(js|mjs|cjs|ts|tsx|jsx|json|md|txt|csv|tsv|html|css|scss|xml|ya?ml|toml|ini|sql|py|go|rs|java|kt|rb|php|c|h|cc|cpp|hpp|cs|sh|svg)$/i;
+
+export const LARGE_FILE_BYTES = 10_000_000;
+
+export interface JunkGroup extends SizedPath {
+  category: JunkCategory;
+  /** The .dockerignore line that keeps it out (`node_modules`, `**​/node_modules`, `**​/*.log`). */
+  pattern: string;
+}
+
+/**
+ * Junk in the visible context, grouped by the .dockerignore line that would keep it out: junk
+ * directories (outermost), junk file patterns, then files over 10 MB that are not text.
+ */
+export function findJunk(files: readonly ContextFile[]): JunkGroup[] {
+  const groups = new Map<string, JunkGroup>();
+  const add = (pattern: string, category: JunkCategory, path: string, size: number) => {
+    const g = groups.get(pattern);
+    if (g) {
+      g.files++;
+      g.bytes += size;
+    } else groups.set(pattern, { pattern, category, path, files: 1, bytes: size });
+  };
+  const hasComposer = files.some((f) => f.path === 'composer.json');
+  for (const f of files) {
+    const parts = f.path.split('/');
+    let done = false;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const name = parts[i]!;
+      let category = JUNK_DIRS[name];
+      if (!category && name === 'vendor' && i === 0 && hasComposer) category = 'dependencies';
+      if (category) {
+        add(i === 0 ? name : `**/${name}`, category, parts.slice(0, i + 1).join('/'), f.size);
+        done = true;
+        break;
+      }
+    }
+    if (done) continue;
+    const rule = JUNK_FILES.find(([re]) => re.test(f.path));
+    if (rule) {
+      add(rule[2], rule[1], f.path, f.size);
+      continue;
+    }
+    if (f.size > LARGE_FILE_BYTES && !TEXT_EXT.test(f.path) && f.kind !== 'symlink') add(f.path, 'large-binary', f.path, f.size);
+  }
+  // A junk directory only nested (`packages/a/node_modules`) gets a `**/` line; when both exist the
+  // `**/` line covers the top-level one too.
+  for (const [pattern, g] of [...groups]) {
+    if (pattern.startsWith('**/') || g.category === 'large-binary') continue;
+    const nested = groups.get(`**/${pattern}`);
+    if (nested) {
+      nested.files += g.files;
+      nested.bytes += g.bytes;
+      groups.delete(pattern);
+    }
+  }
+  return [...groups.values()].sort(bySize);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+export interface SecretFile extends SizedPath {
+  kind: string;
+}
+
+const SECRET_NAMES: Array<[RegExp, string]> = [
+  [/(^|\/)\.env(\.(?!(example|sample|template|dist|defaults?)$)[^/]*)?$/, 'environment file'],
+  [/(^|\/)[^/]*\.(pem|key|p12|pfx|keystore|jks)$/, 'private key or certificate store'],
+  [/(^|\/)id_(rsa|dsa|ecdsa|ed25519)(?!\.pub$)[^/]*$/, 'SSH private key'],
+  [/(^|\/)\.aws\/credentials$/, 'AWS credentials'],
+  [/(^|\/)\.git-credentials$/, 'git credentials'],
+  [/(^|\/)\.netrc$/, 'netrc credentials'],
+  [/(^|\/)\.docker\/config\.json$/, 'Docker registry credentials'],
+  [/(^|\/)\.kube\/config$/, 'Kubernetes credentials'],
+  [/(^|\/)(application_default_credentials|service[-_]?account[^/]*|gcp[-_]?credentials[^/]*)\.json$/, 'cloud service-account key'],
+  [/(^|\/)terraform\.tfstate(\.backup)?$/, 'Terraform state'],
+];
+
+/** Files whose content decides whether they hold a secret (read by the scanner when small). */
+export const SECRET_CONTENT_FILES = /(^|\/)\.(npmrc|pypirc|yarnrc\.yml)$/;
+const TOKEN_IN_CONTENT = /(_authToken|_auth\s*=|_password|npmAuthToken|^\s*password\s*[=:])/im;
+
+export function findSecrets(files: readonly ContextFile[]): SecretFile[] {
+  const out: SecretFile[] = [];
+  for (const f of files) {
+    if (f.kind === 'symlink') continue;
+    const named = SECRET_NAMES.find(([re]) => re.test(f.path));
+    if (named) {
+      out.push({ path: f.path, files: 1, bytes: f.size, kind: named[1] });
+      continue;
+    }
+    if (SECRET_CONTENT_FILES.test(f.path) && f.content !== undefined && TOKEN_IN_CONTENT.test(f.content)) {
+      out.push({ path: f.path, files: 1, bytes: f.size, kind: `${f.path.replace(/^.*\//, '')} holding a token or password` });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fix: lines to add to the .dockerignore
+
+export interface IgnoreLine extends Totals {
+  line: string;
+  /** Why: the junk category, `secret`, `git-ignored`, … in words. */
+  reason: string;
+}
+
+export interface IgnoreProposal {
+  lines: IgnoreLine[];
+  /** Candidate lines left out, with why (a COPY needs what they exclude, or they would override an exception). */
+  skipped: Array<{ line: string; why: string }>;
+  /** Files and bytes the added lines keep out, together. */
+  saves: Totals;
+}
+
+export interface ProposalInput {
+  /** Every visible file (the context as the build sees it now). */
+  visible: readonly ContextFile[];
+  /** The current ignore patterns (empty when there is no ignore file). */
+  current: IgnorePattern[];
+  /** Candidate lines in order, with their reason. */
+  candidates: Array<{ line: string; reason: string }>;
+  /** How the Dockerfile reads the context: sources other than `.` are kept. */
+  use: ContextUse | null;
+}
+
+/**
+ * Choose which candidate lines to append. Each line is tried after the user's lines and the lines
+ * already chosen (the last match wins, so order matters); a line is left out when it would drop a
+ * file a COPY source names (other than `.`), or a file the user keeps with a `!` exception.
+ */
+export function proposeIgnoreLines(input: ProposalInput): IgnoreProposal {
+  const chosen: IgnorePattern[] = [];
+  const lines: IgnoreLine[] = [];
+  const skipped: IgnoreProposal['skipped'] = [];
+  const protectedFiles = new Set(
+    input.use && input.use.sources.some((s) => s.path !== '.')
+      ? transferFiles(input.visible, { ...input.use, all: false, sources: input.use.sources.filter((s) => s.path !== '.' && !s.source.includes('$')) }).map((f) => f.path)
+      : [],
+  );
+  const userExcludes = input.current.filter((p) => !p.exception);
+  const keptByException = (path: string) =>
+    input.current.some((p) => p.exception) && !new Dockerignore(userExcludes).includes(path);
+  let remaining = [...input.visible];
+  let nextLine = input.current.reduce((m, p) => Math.max(m, p.line), 0) + 1;
+  for (const c of input.candidates) {
+    if (lines.some((l) => l.line === c.line)) continue;
+    let pattern: IgnorePattern[];
+    try {
+      pattern = Dockerignore.parse(c.line).patterns.map((p) => ({ ...p, line: nextLine }));
+    } catch {
+      continue;
+    }
+    if (pattern.length === 0) continue;
+    // Appending a pattern can only drop a file that the pattern alone excludes (it or a parent
+    // matches); those few are then checked against the whole list, quirks included.
+    const alone = new Dockerignore(pattern);
+    const aloneKept = new Set(visibleFiles(remaining, alone).map((f) => f.path));
+    const trial = new Dockerignore([...input.current, ...chosen, ...pattern]);
+    const suspects = remaining.filter((f) => !aloneKept.has(f.path));
+    const stillKept = new Set(visibleFiles(suspects, trial).map((f) => f.path));
+    const dropped = suspects.filter((f) => !stillKept.has(f.path));
+    const droppedSet = new Set(dropped.map((f) => f.path));
+    const kept = remaining.filter((f) => !droppedSet.has(f.path));
+    if (dropped.length === 0) continue;
+    const needed = dropped.find((f) => protectedFiles.has(f.path));
+    if (needed) {
+      skipped.push({ line: c.line, why: `a COPY or ADD in the Dockerfile needs ${needed.path}` });
+      continue;
+    }
+    const exception = dropped.find((f) => keptByException(f.path));
+    if (exception) {
+      skipped.push({ line: c.line, why: `it would override your \`!\` exception that keeps ${exception.path}` });
+      continue;
+    }
+    chosen.push(...pattern);
+    nextLine++;
+    lines.push({ line: c.line, reason: c.reason, ...totals(dropped) });
+    remaining = kept;
+  }
+  const saves = lines.reduce((t, l) => ({ files: t.files + l.files, bytes: t.bytes + l.bytes }), { files: 0, bytes: 0 });
+  return { lines, skipped, saves };
+}
+
+/** The ignore file's text with `add` appended (never reordering or dropping a line of the user's). */
+export function appendIgnoreLines(text: string, add: readonly IgnoreLine[], describe: (l: IgnoreLine) => string): string {
+  if (add.length === 0) return text;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let out = text;
+  if (out !== '' && !out.endsWith('\n')) out += eol;
+  if (out !== '' && !/(\r?\n){2}$/.test(out)) out += eol;
+  out += `# Added by buildlens context --fix${eol}`;
+  for (const l of add) out += `# ${describe(l)}${eol}${l.line}${eol}`;
+  return out;
+}
+
+/** A unified diff of an ignore file's old and new text, where the new text only appends lines. */
+export function appendDiff(path: string, before: string | null, after: string): string {
+  const split = (t: string) => (t === '' ? [] : t.replace(/\r?\n$/, '').split(/\r?\n/));
+  const a = split(before ?? '');
+  const b = split(after);
+  const missingEol = before !== null && before !== '' && !before.endsWith('\n');
+  // Lines of `a` stay; the hunk starts at the last line of `a` when it lacked a newline.
+  const keep = missingEol ? a.length - 1 : a.length;
+  const removed = a.slice(keep);
+  const added = b.slice(keep);
+  const header = [`--- ${before === null ? '/dev/null' : `a/${path}`}`, `+++ b/${path}`];
+  // Up to three unchanged lines before the change, so that `git apply` and `patch` take it.
+  const context = a.slice(Math.max(0, keep - 3), keep);
+  const start = keep - context.length;
+  const oldCount = context.length + removed.length;
+  const newCount = context.length + added.length;
+  const hunk = `@@ -${oldCount === 0 ? start : start + 1},${oldCount} +${newCount === 0 ? start : start + 1},${newCount} @@`;
+  const body = [...context.map((l) => ` ${l}`), ...removed.map((l) => `-${l}`), ...(missingEol ? ['\\ No newline at end of file'] : []), ...added.map((l) => `+${l}`)];
+  return [...header, hunk, ...body].join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Git-ignored files
+
+/** `.gitignore` files, read with the `ignore` package (gitignore rules), each applying below its directory. */
+export function gitIgnoredFiles(files: readonly ContextFile[], gitignores: readonly ContextFile[]): ContextFile[] {
+  const sources = gitignores
+    .filter((f) => /(^|\/)\.gitignore$/.test(f.path) && f.content !== undefined)
+    .map((f) => ({ dir: f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/') + 1) : '', ig: ignore().add(f.content!) }))
+    .sort((a, b) => a.dir.length - b.dir.length);
+  if (sources.length === 0) return [];
+  return files.filter((f) => {
+    if (f.path === '.git' || f.path.startsWith('.git/')) return false;
+    let ignored = false;
+    for (const s of sources) {
+      if (!f.path.startsWith(s.dir)) continue;
+      const r = s.ig.test(f.path.slice(s.dir.length));
+      if (r.ignored) ignored = true;
+      else if (r.unignored) ignored = false;
+    }
+    return ignored;
+  });
+}
+
+/** Group git-ignored files by the outermost directory whose files are all git-ignored (else the file). */
+export function groupByDirectory(ignored: readonly ContextFile[], visible: readonly ContextFile[]): SizedPath[] {
+  const ignoredSet = new Set(ignored.map((f) => f.path));
+  const dirs = directorySizes(visible);
+  const ignoredDirs = directorySizes(ignored);
+  const groups = new Map<string, Totals>();
+  for (const f of ignored) {
+    let key = f.path;
+    let i = f.path.indexOf('/');
+    while (i >= 0) {
+      const d = f.path.slice(0, i);
+      if (dirs.get(d)?.files === ignoredDirs.get(d)?.files) {
+        key = d;
+        break;
+      }
+      i = f.path.indexOf('/', i + 1);
+    }
+    const g = groups.get(key);
+    if (g) {
+      g.files++;
+      g.bytes += f.size;
+    } else groups.set(key, { files: 1, bytes: f.size });
+  }
+  void ignoredSet;
+  return [...groups].map(([path, t]) => ({ path, ...t })).sort(bySize);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files a whole-context COPY sends that no step needs
+
+const BUILD_IRRELEVANT = /^(Dockerfile[^/]*|[^/]*\.Dockerfile|[^/]*\.dockerignore|\.dockerignore|(docker-)?compose[^/]*\.ya?ml|\.github\/.*|\.gitlab\/.*|\.gitlab-ci\.yml|\.circleci\/.*|\.travis\.yml|Jenkinsfile|azure-pipelines\.yml|\.gitignore|\.gitattributes)$/;
+
+export function buildIrrelevantFiles(files: readonly ContextFile[]): ContextFile[] {
+  return files.filter((f) => BUILD_IRRELEVANT.test(f.path));
+}
+
+/** `.github/x` → `.github`; `Dockerfile.dev` → `Dockerfile*` style lines for the files given. */
+export function irrelevantLines(files: readonly ContextFile[]): string[] {
+  const lines = new Set<string>();
+  for (const f of files) {
+    const top = f.path.split('/')[0]!;
+    if (f.path.includes('/')) lines.add(top);
+    else if (/^Dockerfile/.test(f.path)) lines.add('Dockerfile*');
+    else if (/\.Dockerfile$/.test(f.path)) lines.add('*.Dockerfile');
+    else if (/compose[^/]*\.ya?ml$/.test(f.path)) lines.add(f.path.startsWith('docker-') ? 'docker-compose*.y*ml' : 'compose*.y*ml');
+    else lines.add(f.path);
+  }
+  return [...lines];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Everything the context analyzers and the command need, computed once per analyzer context
+
+export interface ContextFacts {
+  ignore: Dockerignore | null;
+  /** The ignore file could not be read as BuildKit reads it (the build fails). */
+  ignoreError: string | null;
+  visible: ContextFile[];
+  use: ContextUse | null;
+  transfer: ContextFile[];
+  junk: JunkGroup[];
+  secrets: SecretFile[];
+  gitIgnored: SizedPath[];
+  /** Visible files a whole-context COPY sends that no step needs (Dockerfile, CI config, …). */
+  irrelevant: ContextFile[];
+  proposal: IgnoreProposal;
+}
+
+const FACTS = new WeakMap<object, ContextFacts>();
+
+/** The facts of an analyzer context (cached on its `context` object). */
+export function contextFacts(ctx: AnalyzerContext): ContextFacts | null {
+  const c = ctx.context;
+  if (!c) return null;
+  const known = FACTS.get(c);
+  if (known) return known;
+  let ignore: Dockerignore | null = null;
+  let ignoreError: string | null = null;
+  if (c.dockerignore && !c.dockerignore.missing) {
+    try {
+      ignore = Dockerignore.parse(c.dockerignore.text);
+    } catch (err) {
+      ignoreError = err instanceof Error ? err.message : String(err);
+    }
+  }
+  const visible = c.filtered ? c.files : visibleFiles(c.files, ignore);
+  const use = ctx.dockerfile ? contextUse(ctx.dockerfile.parsed, c.target) : null;
+  const transfer = transferFiles(visible, use);
+  const junk = findJunk(visible);
+  const secrets = findSecrets(visible);
+  const gitSources = [...visible, ...(c.excluded ?? []), ...(c.filtered ? [] : c.files)];
+  const junkIgnore = junk.length > 0 ? new Dockerignore(parseDockerignore(junk.map((j) => j.pattern).join('\n'))) : null;
+  const afterJunk = junkIgnore ? visibleFiles(visible, junkIgnore) : visible;
+  const gitIgnored = groupByDirectory(gitIgnoredFiles(afterJunk, gitSources), afterJunk);
+  const wholeCopy = use?.sources.some((s) => s.path === '.') ?? false;
+  const irrelevant = wholeCopy ? buildIrrelevantFiles(visible) : [];
+  const candidates = [
+    ...junk.map((j) => ({ line: j.pattern, reason: JUNK_LABEL[j.category] })),
+    ...secrets.map((s) => ({ line: s.path, reason: `secret: ${s.kind}` })),
+    ...gitIgnored.map((g) => ({ line: g.path, reason: 'ignored by git' })),
+    ...irrelevantLines(irrelevant).map((line) => ({ line, reason: 'not needed by the build' })),
+  ];
+  const proposal = ignoreError
+    ? { lines: [], skipped: [], saves: { files: 0, bytes: 0 } }
+    : proposeIgnoreLines({ visible, current: ignore?.patterns ?? [], candidates, use });
+  const facts: ContextFacts = { ignore, ignoreError, visible, use, transfer, junk, secrets, gitIgnored, irrelevant, proposal };
+  FACTS.set(c, facts);
+  return facts;
+}
