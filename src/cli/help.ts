@@ -1,6 +1,6 @@
 // Help texts: plain strings, cheap to load (`buildlens --help` must start fast).
 
-export const COMMANDS = ['report', 'help'] as const;
+export const COMMANDS = ['report', 'build', 'context', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const GENERAL_HELP = `buildlens — make slow Docker builds fast: which steps took the time, which hit
@@ -11,6 +11,9 @@ Usage
 
 Commands
   report <file|->     Report on a saved \`docker build\` log (or stdin with -)
+  build <docker args> Run \`docker build\` with a live view, then report on it
+  context [DIR]       What the build context holds, what BuildKit sends, and the
+                      .dockerignore lines that shrink it
   help [command]      Show the help of a command
 
 Options
@@ -20,6 +23,7 @@ Options
 Report options (see \`buildlens help report\`)
   --dockerfile PATH   Map steps to Dockerfile lines and check the Dockerfile
   --format FORMAT     table (default), json or markdown
+  --all               With --format json: an array of every build in the log
   -o, --output FILE   Write the report to FILE instead of stdout
   --fail-on LEVEL     Exit 1 on a finding at or above error, warning or info
   --no-color          No colour
@@ -49,6 +53,8 @@ and summed step time, how many steps hit the cache, the context size, the slowes
 steps, the error of a failed build, warnings, and findings on the Dockerfile.
 The log may be BuildKit plain text (--progress=plain), BuildKit rawjson
 (--progress=rawjson) or the legacy builder's output; the format is detected.
+A log that holds several builds (builds run one after another, docker compose
+services) is reported build by build, each under a "Build 2 of 3" heading.
 
 Arguments
   <file>               The log file, or - to read the log from stdin
@@ -58,6 +64,10 @@ Options
                        its lines and the analyzers check it
   --format FORMAT      table (default), json or markdown. json is the documented,
                        versioned report (docs/report-format.md)
+  --all                With --format json and a log of several builds: print a
+                       JSON array of every build's report (without it, json
+                       gives the LAST build's report; table and markdown always
+                       show every build)
   -o, --output FILE    Write the report to FILE; nothing goes to stdout
   --fail-on LEVEL      Exit 1 when a finding is at or above LEVEL: error, warning,
                        info, or none (the default: findings never fail)
@@ -77,12 +87,94 @@ Examples
   buildlens report build.log --dockerfile Dockerfile --fail-on warning
   docker buildx build --progress=rawjson . 2>&1 | buildlens report - --format json
   buildlens report build.log --format markdown -o report.md
+  buildlens report compose-build.log --format json --all
+`;
+
+export const BUILD_HELP = `Usage
+  buildlens build [buildlens options] [--] <docker build arguments>
+
+Runs \`docker buildx build\` (or \`docker build\` with DOCKER_BUILDKIT=0) with your
+arguments, unchanged: tags, -f, --target, --build-arg, --secret, --platform,
+--builder, --cache-from/--cache-to, -o, -q, … stdout stays docker's (-q prints
+the image id, -o - the tar). buildlens shows the build on stderr, then the
+report (as \`buildlens report\`), and keeps the report in a history under the
+user's cache directory. Progress is read from --progress=rawjson where buildx
+has it, else --progress=plain, else the legacy builder's output.
+
+Options (buildlens's own; everything else goes to docker)
+  --view VIEW          auto (default: live on a terminal outside CI, else
+                       plain), live, plain (docker's plain lines) or quiet
+                       (only the report). A --progress given to docker is
+                       read as the view.
+  --report FILE        Also write the JSON report to FILE
+  --log FILE           Save docker's raw progress output to FILE
+  --format FORMAT      The printed report: table (default), json or markdown
+  --redact NAME        Mask the value of build-arg NAME too (repeatable; names
+                       with TOKEN, PASSWORD, SECRET, KEY, … are masked anyway)
+  --fail-on LEVEL      Exit 1 on a finding at or above error, warning or info
+  --no-history         Do not keep the report in the history
+  --no-color           No colour
+  --config PATH        Use this config file
+  -h, --help           Show this help
+  --                   Everything after it goes to docker
+
+Exit codes: docker's own when the build fails; 2 when docker is missing, the
+daemon is down, or the context or Dockerfile does not exist; 130/143 after
+SIGINT/SIGTERM (docker is stopped and the partial report printed); else 0, or
+1 for findings at or above --fail-on.
+
+Examples
+  buildlens build -t app --build-arg V=1 .
+  buildlens build --report out.json -- -t app -f docker/Dockerfile .
+  buildlens build --view plain --network=none .
+`;
+
+export const CONTEXT_HELP = `Usage
+  buildlens context [DIR] [-f DOCKERFILE] [--target T] [options]
+
+Scans the build context DIR (default: .) as BuildKit does: the ignore file
+applied (<Dockerfile>.dockerignore beside the Dockerfile, else DIR/.dockerignore),
+excluded directories pruned, symlinks not followed. Reports the context as the
+build sees it (what the legacy builder uploads and COPY . . receives) and what
+BuildKit transfers (only the COPY/ADD and bind-mount sources of the stages the
+target reaches), where the bytes are, what should not be there (.git,
+node_modules, build output, logs, editor files, large binaries), secrets, files
+git ignores, COPY sources the ignore file excludes, and the .dockerignore lines
+that fix it, each with what it saves.
+
+Arguments
+  [DIR]                 The build context directory (default: .)
+
+Options
+  -f, --file PATH       The Dockerfile (default: DIR/Dockerfile), as docker -f
+  --target STAGE        The stage to build (default: the last one)
+  --format FORMAT       table (default), json or markdown (docs/context.md)
+  --files               With --format json: list every path of the context
+  --diff                Print the .dockerignore lines to add as a patch
+  --fix                 Append them to the ignore file (creating it if needed);
+                        your lines and exceptions are kept as they are
+  --measure-excluded    Also walk and size the directories the ignore file
+                        keeps out (slower: BuildKit never walks them)
+  -o, --output FILE     Write the report to FILE instead of stdout
+  --fail-on LEVEL       Exit 1 on a finding at or above error, warning or info
+  --no-color            No colour
+  -h, --help            Show this help
+
+Exit codes: 0 fine; 1 a finding at or above --fail-on; 2 the directory,
+Dockerfile or ignore file cannot be used (an ignore-file pattern docker
+rejects included).
+
+Examples
+  buildlens context
+  buildlens context . -f docker/app.Dockerfile --target runtime
+  buildlens context --diff | git apply
+  buildlens context --format json --files > context.json
 `;
 
 export const HELP_HELP = `Usage
   buildlens help [command]
 
-Shows the help of a command (report, help), or the general help.
+Shows the help of a command (report, build, context, help), or the general help.
 
 Examples
   buildlens help report
@@ -91,6 +183,8 @@ Examples
 export function commandHelp(command: CommandName): string {
   switch (command) {
     case 'report': return REPORT_HELP;
+    case 'build': return BUILD_HELP;
+    case 'context': return CONTEXT_HELP;
     case 'help': return HELP_HELP;
   }
 }

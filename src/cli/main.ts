@@ -51,6 +51,14 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
       const { runReport } = await import('./commands/report.js');
       return runReport(rest, io);
     }
+    case 'build': {
+      const { runBuild } = await import('./commands/build.js');
+      return runBuild(rest, io);
+    }
+    case 'context': {
+      const { runContext } = await import('./commands/context.js');
+      return runContext(rest, io);
+    }
     default: {
       const guess = closest(first, COMMANDS);
       throw new UsageError(`unknown command \`${first}\`${guess ? ` (did you mean \`${guess}\`?)` : `: the commands are ${COMMANDS.join(' and ')}`}`);

@@ -2,6 +2,7 @@
 // contract, documented field by field in docs/report-format.md: add fields freely, but renaming or
 // removing one (or changing its meaning) bumps REPORT_SCHEMA_VERSION.
 import type { BuilderKind, Build, Finding, Fix, Severity, SourceFormat, Step, StepStatus } from '../model.js';
+import { computeCriticalPath, type CriticalPath } from '../critical-path.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -89,6 +90,8 @@ export interface Report {
   incomplete: boolean;
   findings: ReportFinding[];
   slowest: string[];
+  /** The chain of steps that set the wall time (null when the log has no start/end times). */
+  criticalPath: CriticalPath | null;
 }
 
 export interface ToReportOptions {
@@ -199,6 +202,7 @@ export function toReport(build: Build, opts: ToReportOptions): Report {
     incomplete: build.incomplete,
     findings: (opts.findings ?? []).map(toReportFinding),
     slowest: slowestSteps(build.steps),
+    criticalPath: computeCriticalPath(build.steps, build.durationMs),
   };
 }
 

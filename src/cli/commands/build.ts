@@ -1,0 +1,397 @@
+// `buildlens build [buildlens options] [--] <docker build arguments>`: a drop-in `docker build`. docker
+// gets its arguments unchanged and keeps stdout; buildlens reads the progress stream as it comes (the
+// richest source the installed docker offers), shows it (live, plain or quiet) on stderr, and at the
+// end prints the report on stderr, writes --report/--log files and keeps the report in the history.
+import { createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { isatty } from 'node:tty';
+import { DEFAULT_CONFIG, FAIL_ON_VALUES, FORMAT_VALUES, mergeConfig, type Config, type FailOn } from '../../core/config.js';
+import { criticalPathText } from '../../core/critical-path.js';
+import { DockerArgsError, splitBuildCommandLine, type DockerBuildArgs } from '../../core/docker-args.js';
+import { createLiveTracker, type LiveEvent } from '../../core/live-events.js';
+import type { Build, SourceFormat } from '../../core/model.js';
+import { LogParser } from '../../core/parse/detect.js';
+import { ParseError } from '../../core/parse/index.js';
+import { createRedactor, createStreamRedactor, redactDeep, secretValues, type Redactor } from '../../core/redact.js';
+import { createPlainRenderer } from '../../core/render-plain.js';
+import { formatDuration } from '../../core/report/format.js';
+import { toReport, type Report } from '../../core/report/report.js';
+import { DockerEnvError, environmentError, probeBuildx, spawnBuild, DOCKER_MISSING } from '../../io/docker.js';
+import { InputError } from '../../io/errors.js';
+import { cacheDir, saveToHistory } from '../../io/history.js';
+import { writeOutputFile } from '../../io/output.js';
+import { UsageError, oneOf } from '../args.js';
+import { EXIT, Interrupted, buildExitCode, failOnTripped } from '../exit-codes.js';
+import { BUILD_HELP } from '../help.js';
+import type { CliIO, CliOutput } from '../io.js';
+import { toolVersion } from '../version.js';
+import { analyze, loadConfig, render, terminalWidth, useColor } from './report.js';
+
+export const VIEW_VALUES = ['auto', 'live', 'plain', 'quiet'] as const;
+export type View = (typeof VIEW_VALUES)[number];
+
+/** Text lines outside the progress stream kept to explain a failure (bounded). */
+const MAX_TEXT_LINES = 200;
+/** After forwarding a signal, how long docker gets to stop before it is killed. */
+const STOP_GRACE_MS = 20_000;
+
+/** docker's `--progress` value, understood as the view. */
+export function viewFromProgress(progress: string | null): View | undefined {
+  switch (progress) {
+    case null: return undefined;
+    case 'auto': return 'auto';
+    case 'tty': return 'live';
+    case 'plain': case 'rawjson': return 'plain';
+    case 'quiet': case 'none': return 'quiet';
+    default: throw new UsageError(`docker's \`--progress\` must be auto, tty, plain, rawjson or quiet, not \`${progress}\``, 'build');
+  }
+}
+
+/** auto = live on a terminal outside CI, plain otherwise. */
+export function resolveView(view: View, stderr: CliOutput, env: CliIO['env']): Exclude<View, 'auto'> {
+  if (view !== 'auto') return view;
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false';
+  return stderr.isTTY && !ci && env.TERM !== 'dumb' ? 'live' : 'plain';
+}
+
+/** Splits a byte stream into lines, with the time each chunk arrived. */
+class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
+  constructor(private readonly onLine: (line: string, atMs: number) => void) {}
+  write(chunk: Buffer, atMs: number): void {
+    const text = this.pending + this.decoder.write(chunk);
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      this.onLine(text.slice(start, end), atMs);
+      start = nl + 1;
+    }
+    this.pending = text.slice(start);
+  }
+  end(atMs: number): void {
+    const rest = this.pending + this.decoder.end();
+    this.pending = '';
+    if (rest !== '') this.onLine(rest, atMs);
+  }
+}
+
+interface ProgressView {
+  event(e: LiveEvent): void;
+  /** A progress line as docker printed it (for views that pass plain text through). */
+  raw(line: string): void;
+  stop(): Promise<void>;
+}
+
+function plainView(out: CliOutput, redact: Redactor, passThrough: boolean): ProgressView {
+  const renderer = createPlainRenderer();
+  return {
+    event(e) {
+      if (passThrough) return;
+      const text = renderer.event(e);
+      if (text !== '') out.write(redact(text));
+    },
+    raw(line) {
+      if (passThrough) out.write(redact(line) + '\n');
+    },
+    async stop() {
+      const rest = passThrough ? '' : renderer.flush();
+      if (rest !== '') out.write(redact(rest));
+    },
+  };
+}
+
+const quietView: ProgressView = { event() {}, raw() {}, async stop() {} };
+
+function isLocalPath(context: string): boolean {
+  return context !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(context) && !/^git@/.test(context) && !context.endsWith('.git');
+}
+
+/** Check the context and Dockerfile before docker runs: a missing one is a sentence, exit 2. */
+function preflight(docker: DockerBuildArgs, cwd: string): { contextAbs: string | null; dockerfileAbs: string | null } {
+  if (docker.context === null) {
+    throw new UsageError('`build` needs a build context, as `docker build` does: e.g. `buildlens build -t app .`', 'build');
+  }
+  let contextAbs: string | null = null;
+  if (isLocalPath(docker.context)) {
+    contextAbs = resolve(cwd, docker.context);
+    if (!existsSync(contextAbs)) throw new InputError(`The build context ${docker.context} does not exist: check the path given as the last argument.`);
+  }
+  let dockerfileAbs: string | null = null;
+  if (docker.dockerfile === '-') return { contextAbs, dockerfileAbs: null };
+  if (docker.dockerfile !== null) {
+    dockerfileAbs = resolve(cwd, docker.dockerfile);
+    if (!existsSync(dockerfileAbs)) throw new InputError(`The Dockerfile ${docker.dockerfile} does not exist: check the path given to -f.`);
+  } else if (contextAbs !== null && statSync(contextAbs).isDirectory()) {
+    dockerfileAbs = join(contextAbs, 'Dockerfile');
+    if (!existsSync(dockerfileAbs)) {
+      const lower = join(contextAbs, 'dockerfile');
+      if (existsSync(lower)) dockerfileAbs = lower;
+      else throw new InputError(`There is no Dockerfile in ${docker.context}: add one, or name it with -f.`);
+    }
+  }
+  return { contextAbs, dockerfileAbs };
+}
+
+function stepLabel(report: Report, id: string): { stage: string | null; text: string; durationMs: number | null } | undefined {
+  const s = report.steps.find((x) => x.id === id);
+  return s ? { stage: s.stage, text: s.instruction ?? s.name, durationMs: s.durationMs } : undefined;
+}
+
+export async function runBuild(args: string[], io: CliIO): Promise<number> {
+  let split;
+  try {
+    split = splitBuildCommandLine(args);
+  } catch (err) {
+    if (err instanceof DockerArgsError) throw new UsageError(err.message, 'build');
+    throw err;
+  }
+  const { own, docker } = split;
+  if (own.help) {
+    io.stdout.write(BUILD_HELP);
+    return EXIT.OK;
+  }
+  const flags: Config = {};
+  const format = oneOf('--format', own.format, FORMAT_VALUES, 'build');
+  if (format) flags.format = format;
+  const failOn = oneOf<FailOn>('--fail-on', own.failOn, FAIL_ON_VALUES, 'build');
+  if (failOn) flags.failOn = failOn;
+  if (own.noColor) flags.color = false;
+  const requestedView = oneOf<View>('--view', own.view, VIEW_VALUES, 'build') ?? viewFromProgress(docker.progress) ?? (docker.quiet ? 'quiet' : 'auto');
+
+  const found = await loadConfig(own.config, io.cwd);
+  const config = mergeConfig(DEFAULT_CONFIG, found?.config ?? {}, flags);
+  const { contextAbs, dockerfileAbs } = preflight(docker, io.cwd);
+
+  const env = io.env;
+  // Load execa while buildx answers.
+  void import('execa').catch(() => undefined);
+  const legacy = env.DOCKER_BUILDKIT === '0';
+  let source: SourceFormat = 'legacy';
+  if (!legacy) {
+    try {
+      source = (await probeBuildx(env)).rawjson ? 'rawjson' : 'plain';
+    } catch (err) {
+      if (err instanceof DockerEnvError) throw new InputError(err.message);
+      throw err;
+    }
+  }
+  // The legacy builder prints its progress on stdout, which stays docker's: no view of our own.
+  let view = resolveView(requestedView, io.stderr, env);
+  if (source === 'legacy' && view !== 'quiet') view = 'quiet';
+
+  const redactValues = secretValues(docker, env, own.redact);
+  const redact = createRedactor(redactValues);
+
+  // -q cannot go with a progress stream: buildlens reads the image id from --iidfile and prints it itself.
+  const dockerArgs = [...docker.args];
+  let iidFile: string | null = null;
+  let tempDir: string | null = null;
+  if (docker.quiet) {
+    if (docker.iidfile !== null) iidFile = resolve(io.cwd, docker.iidfile);
+    else {
+      tempDir = await mkdtemp(join(tmpdir(), 'buildlens-'));
+      iidFile = join(tempDir, 'iid');
+      dockerArgs.unshift('--iidfile', iidFile);
+    }
+  }
+
+  const parser = new LogParser(source);
+  const textLines: string[] = [];
+  let shownText = false;
+  const logFile: WriteStream | null = own.log ? createWriteStream(resolve(io.cwd, own.log)) : null;
+  const logRedactor = createStreamRedactor(redactValues);
+  const logError = new Promise<Error | null>((res) => {
+    if (!logFile) return res(null);
+    logFile.once('error', (e) => res(e));
+    logFile.once('open', () => res(null));
+  });
+
+  let progressView: ProgressView;
+  if (view === 'live') {
+    const { startLiveView } = await import('../../io/live-view.js');
+    progressView = await startLiveView(io.stderr, redact);
+  } else if (view === 'plain') {
+    progressView = plainView(io.stderr, redact, source !== 'rawjson');
+    shownText = true;
+  } else {
+    progressView = quietView;
+  }
+  const tracker = createLiveTracker(source, (e) => {
+    if (e.type === 'text' && textLines.length < MAX_TEXT_LINES) textLines.push(e.text);
+    progressView.event(e);
+  });
+
+  const onLine = (line: string, atMs: number) => {
+    parser.line(line, atMs);
+    tracker.line(line, atMs);
+    progressView.raw(line);
+  };
+  const progress = new LineSplitter(onLine);
+  const inheritStdout = io.stdout === (process.stdout as unknown as CliOutput) && source !== 'legacy';
+  const { child } = await spawnBuild({ format: source, args: dockerArgs, env, cwd: io.cwd, inheritStdout });
+  // What the report needs is loaded while docker builds.
+  const preload = Promise.all([
+    import('../../../analyzers/index.js'), import('../../core/analyze.js'), import('../../core/dockerfile.js'),
+    import('../../core/map-steps.js'), import(`../../core/report/render-${config.format === 'table' ? 'table' : config.format}.js`),
+  ]).catch(() => undefined);
+
+  const progressStream = source === 'legacy' ? child.stdout : child.stderr;
+  progressStream?.on('data', (chunk: Buffer) => {
+    const at = Date.now();
+    progress.write(chunk, at);
+    if (logFile) logFile.write(logRedactor.write(chunk.toString('utf8')));
+    if (source === 'legacy' && !docker.quiet) {
+      // stdout stays docker's: what it printed goes on, byte for byte.
+      if (io.stdout === (process.stdout as unknown as CliOutput)) process.stdout.write(chunk);
+      else io.stdout.write(chunk.toString('utf8'));
+    }
+  });
+  if (source === 'legacy') {
+    // The legacy builder's errors come on stderr: parsed too, and shown as docker shows them.
+    const errLines = new LineSplitter((line, atMs) => {
+      parser.line(line, atMs);
+      if (textLines.length < MAX_TEXT_LINES) textLines.push(line);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      errLines.write(chunk, Date.now());
+      if (logFile) logFile.write(logRedactor.write(chunk.toString('utf8')));
+      io.stderr.write(redact(chunk.toString('utf8')));
+    });
+    child.stderr?.on('end', () => errLines.end(Date.now()));
+    shownText = true;
+  } else if (!inheritStdout) {
+    child.stdout?.on('data', (chunk: Buffer) => io.stdout.write(chunk.toString('utf8')));
+  }
+
+  // Signals: Ctrl-C on a terminal already reached docker (same process group): do not send it twice.
+  // SIGTERM, or a SIGINT sent to buildlens alone (no terminal, as CI runners do), is forwarded.
+  let interrupted: Interrupted | null = null;
+  let killTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    const reason: unknown = io.signal?.reason;
+    interrupted = reason instanceof Interrupted ? reason : new Interrupted('SIGTERM');
+    const fromTerminal = interrupted.signal === 'SIGINT' && isatty(0);
+    if (!fromTerminal) child.kill(interrupted.signal);
+    killTimer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    killTimer.unref();
+  };
+  if (io.signal?.aborted) onAbort();
+  else io.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const result = await child;
+  await preload;
+  io.signal?.removeEventListener('abort', onAbort);
+  if (killTimer) clearTimeout(killTimer);
+  const endAt = Date.now();
+  progress.end(endAt);
+  tracker.end(endAt);
+  await progressView.stop();
+  if (logFile) {
+    const tail = logRedactor.end();
+    if (tail) logFile.write(tail);
+    await new Promise<void>((res) => logFile.end(res));
+    const err = await logError;
+    if (err) io.stderr.write(`buildlens: cannot write the log to ${own.log} (${err.message}): choose another --log path.\n`);
+  }
+
+  const spawnCode = (result as { code?: string }).code;
+  if (spawnCode === 'ENOENT') throw new InputError(DOCKER_MISSING);
+  const dockerExitCode = typeof result.exitCode === 'number' ? result.exitCode : null;
+  const dockerSignal = result.signal ?? null;
+  const failed = dockerExitCode !== 0;
+  const showText = () => {
+    if (shownText) return;
+    for (const l of textLines) io.stderr.write(redact(l) + '\n');
+    shownText = true;
+  };
+
+  if (failed && !interrupted) {
+    const envError = environmentError(textLines.join('\n'));
+    if (envError) {
+      io.stderr.write(`buildlens: ${envError}\n`);
+      return EXIT.USAGE;
+    }
+  }
+
+  let build: Build;
+  try {
+    build = parser.end();
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    showText();
+    if (interrupted) return EXIT.OK; // main turns it into 130/143
+    if (failed) return buildExitCode({ dockerExitCode, dockerSignal, failOnTripped: false, budgetBreached: false });
+    throw err;
+  }
+  if (build.steps.length === 0 && failed) {
+    // docker refused the command line (a bad flag, a bad tag): its own message says it all.
+    showText();
+    if (!interrupted) io.stderr.write(`buildlens: docker build failed before any step ran (exit code ${dockerExitCode ?? dockerSignal}).\n`);
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    return buildExitCode({ dockerExitCode, dockerSignal, failOnTripped: false, budgetBreached: false });
+  }
+
+  build = redactDeep(build, redact);
+  let findings: Awaited<ReturnType<typeof analyze>>['findings'] = [];
+  let dockerfileShown: string | null = null;
+  if (dockerfileAbs !== null && existsSync(dockerfileAbs)) {
+    dockerfileShown = docker.dockerfile ?? (docker.context ? join(docker.context, 'Dockerfile') : dockerfileAbs);
+    try {
+      const analysis = await analyze(build, dockerfileAbs, config, found?.path ?? null, io);
+      build = analysis.build;
+      findings = analysis.findings;
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      dockerfileShown = null;
+    }
+  }
+  const report = redactDeep(toReport(build, { findings, dockerfile: dockerfileShown, toolVersion: toolVersion() }), redact);
+
+  const text = await render(report, config.format, {
+    width: terminalWidth(io.stderr, env),
+    color: useColor(io.stderr, env, config.color),
+  });
+  if (view !== 'plain' && failed && build.errorExcerpt.length === 0) showText();
+  io.stderr.write((view === 'plain' ? '\n' : '') + text);
+  if (config.format === 'table' && report.criticalPath && report.criticalPath.durationMs >= 100) {
+    io.stderr.write(`Critical path\n  ${criticalPathText(report.criticalPath, (id) => stepLabel(report, id), formatDuration)}\n`);
+  }
+  if (interrupted) {
+    io.stderr.write(`buildlens: interrupted by ${(interrupted as Interrupted).signal}: docker stopped; the report shows the steps that ran.\n`);
+  }
+
+  const json = (await import('../../core/report/render-json.js')).renderJson(report);
+  if (own.report) await writeOutputFile(own.report, json, io.cwd);
+  if (!own.noHistory && !(env.BUILDLENS_NO_HISTORY && env.BUILDLENS_NO_HISTORY !== '0')) {
+    const key = {
+      context: contextAbs ?? docker.context ?? '',
+      dockerfile: dockerfileAbs,
+      target: docker.target,
+      platform: docker.platform,
+      builder: docker.builder ?? env.BUILDX_BUILDER ?? null,
+    };
+    try {
+      await saveToHistory(cacheDir(env), key, json);
+    } catch (err) {
+      io.stderr.write(`buildlens: the report could not be kept in the history (${err instanceof Error ? err.message : String(err)}).\n`);
+    }
+  }
+
+  if (docker.quiet && !failed && iidFile !== null) {
+    try {
+      const id = (await readFile(iidFile, 'utf8')).trim();
+      if (id) io.stdout.write(id + '\n');
+    } catch {
+      // No image id (an export that is not an image): docker -q prints nothing either.
+    }
+  }
+  if (tempDir) await rm(tempDir, { recursive: true, force: true });
+
+  return buildExitCode({ dockerExitCode, dockerSignal, failOnTripped: failOnTripped(report.findings, config.failOn), budgetBreached: false });
+}
