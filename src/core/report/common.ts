@@ -12,19 +12,31 @@ export interface StepRows {
   hiddenInternal: number;
 }
 
+/** Steps that start within this of each other count as starting together (cache hits come in bursts). */
+const SAME_START_MS = 100;
+
 /**
  * The steps in build order: by start time where the log has one (rawjson lists vertexes in its own
  * order), steps that never started last; otherwise (plain, legacy) in the order the log shows them.
+ * Steps that start together (a burst of cache hits) go in Dockerfile order: by line when mapped,
+ * else by their index within a stage.
  */
 export function inBuildOrder(steps: readonly ReportStep[]): ReportStep[] {
+  const bucket = (s: ReportStep) => (s.startMs === null ? Infinity : Math.floor(s.startMs / SAME_START_MS));
   return steps
-    .map((s, order) => ({ s, order }))
+    .map((s, order) => ({ s, order, bucket: bucket(s) }))
     .sort((a, b) =>
-      (a.s.startMs ?? Infinity) - (b.s.startMs ?? Infinity) ||
-      // Same start (a cache hit and the step after it): the one that ended first goes first.
-      (a.s.endMs ?? Infinity) - (b.s.endMs ?? Infinity) ||
+      (a.bucket === b.bucket ? 0 : a.bucket - b.bucket) ||
+      (a.s.line !== null && b.s.line !== null ? a.s.line - b.s.line : 0) ||
+      (a.s.stage === b.s.stage && a.s.index !== null && b.s.index !== null ? a.s.index - b.s.index : 0) ||
+      (a.s.startMs ?? 0) - (b.s.startMs ?? 0) ||
       a.order - b.order)
     .map(({ s }) => s);
+}
+
+/** Whether a step gets a share of the total: it ran, for long enough to print as more than 0.0s. */
+export function hasShare(s: ReportStep, base: number): boolean {
+  return s.durationMs !== null && s.durationMs >= NOTICEABLE_MS && s.status !== 'cached' && base > 0;
 }
 
 /** The steps shown, in build order: every non-internal step, internal ones that took ≥ 0.5 s or failed. */

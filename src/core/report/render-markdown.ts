@@ -4,7 +4,7 @@
 import { codeSpan, escapeMarkdown, fencedBlock } from '../markdown.js';
 import { formatDuration, formatPercent, formatSize } from './format.js';
 import { buildFailed, failingStep, type Report, type ReportStep } from './report.js';
-import { STATUS_LABEL, firstLine, sameError, shareBase, slowestShown, stepText, stepTimeText, unknownWallTime, visibleSteps } from './common.js';
+import { STATUS_LABEL, firstLine, hasShare, sameError, shareBase, slowestShown, stepText, stepTimeText, unknownWallTime, visibleSteps } from './common.js';
 
 /** Instruction cells longer than this are cut (the full text is in the JSON report). */
 const CELL_MAX = 100;
@@ -52,7 +52,7 @@ function stepsTable(rows: ReportStep[]): string[] {
   const out = [`| ${head.join(' | ')} |`, `| ${align.join(' | ')} |`];
   for (const s of rows) {
     const status = STATUS_LABEL[s.status];
-    const share = s.durationMs !== null && s.durationMs > 0 && s.status !== 'cached' && base > 0 ? formatPercent(s.durationMs, base) : '';
+    const share = hasShare(s, base) ? formatPercent(s.durationMs!, base) : '';
     const cells = [
       escapeMarkdown(s.id),
       escapeMarkdown(s.stage ?? ''),

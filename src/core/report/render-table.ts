@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import { stripControl } from '../markdown.js';
 import { formatDuration, formatPercent, formatSize } from './format.js';
 import { buildFailed, failingStep, type Report, type ReportStep } from './report.js';
-import { STATUS_LABEL, firstLine, sameError, shareBase, slowestShown, stepText, stepTimeText, unknownWallTime, visibleSteps } from './common.js';
+import { STATUS_LABEL, firstLine, hasShare, sameError, shareBase, slowestShown, stepText, stepTimeText, unknownWallTime, visibleSteps } from './common.js';
 
 export interface TableOptions {
   /** Terminal width in columns; every line fits in it (down to about 40 columns). */
@@ -166,7 +166,7 @@ function renderSteps(rows: ReportStep[], opts: TableOptions, paint: Paint, ellip
     {
       head: 'Share', width: l.share, align: 'left',
       cell: (s) => {
-        const known = s.durationMs !== null && s.durationMs > 0 && s.status !== 'cached' && base > 0;
+        const known = hasShare(s, base);
         const pct = known ? formatPercent(s.durationMs!, base).padStart(PCT_WIDTH) : ' '.repeat(PCT_WIDTH);
         return pct + (l.bar > 0 ? ' ' + paint('36', bar(known ? s.durationMs! / base : 0, l.bar, opts.color)) : '');
       },
