@@ -77,13 +77,16 @@ const NAMED_FROM_MS = 100;
 /**
  * The one-line summary: `wall 5.3s; critical path: assets › RUN sleep 5 (5.2s); steps sum 8.4s`.
  * Steps of one stage follow each other with `→`; the stage is named where it changes. `step` gives a
- * step's stage, text and duration; `fmt` formats a duration.
+ * step's stage, text and duration; `fmt` formats a duration; `ascii` uses `>` and `->` instead, for
+ * output that must stay plain ASCII.
  */
 export function criticalPathText(
   path: CriticalPath,
   step: (id: string) => { stage: string | null; text: string; durationMs: number | null } | undefined,
   fmt: (ms: number) => string,
+  ascii = false,
 ): string {
+  const [inStage, next] = ascii ? [' > ', ' -> '] : [' › ', ' → '];
   const named = path.stepIds
     .map((id) => step(id))
     .filter((s): s is { stage: string | null; text: string; durationMs: number } => s !== undefined && (s.durationMs ?? 0) >= NAMED_FROM_MS);
@@ -93,8 +96,8 @@ export function criticalPathText(
   let stage: string | null | undefined;
   for (const s of named) {
     const item = `${s.text} (${fmt(s.durationMs)})`;
-    if (chain === '') chain = s.stage ? `${s.stage} › ${item}` : item;
-    else chain += s.stage !== stage && s.stage ? ` → ${s.stage} › ${item}` : ` → ${item}`;
+    if (chain === '') chain = s.stage ? `${s.stage}${inStage}${item}` : item;
+    else chain += s.stage !== stage && s.stage ? `${next}${s.stage}${inStage}${item}` : `${next}${item}`;
     stage = s.stage;
   }
   parts.push(`critical path: ${chain === '' ? 'no step took noticeable time' : chain}`);

@@ -89,7 +89,7 @@ describeDocker('buildlens build on real builds', () => {
     expect(onPath.some((s) => s.stage === 'deps' && /sleep/.test(s.instruction ?? ''))).toBe(false);
     expect(cp.stepsDurationMs).toBeGreaterThan(cp.wallMs! );
     expect(cp.parallelism).toBeGreaterThan(1.2);
-    expect(r.stderr).toMatch(/critical path: assets › RUN echo "building assets"/);
+    expect(r.stderr).toMatch(/critical path: assets > RUN echo "building assets"/);
   }, BUILD_TIMEOUT);
 
   it('builds the Python and Go samples with every step mapped to its line', async () => {

@@ -9,7 +9,6 @@ import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { isatty } from 'node:tty';
 import { DEFAULT_CONFIG, FAIL_ON_VALUES, FORMAT_VALUES, mergeConfig, type Config, type FailOn } from '../../core/config.js';
-import { criticalPathText } from '../../core/critical-path.js';
 import { DockerArgsError, splitBuildCommandLine, type DockerBuildArgs } from '../../core/docker-args.js';
 import { createLiveTracker, type LiveEvent } from '../../core/live-events.js';
 import type { Build, SourceFormat } from '../../core/model.js';
@@ -17,7 +16,6 @@ import { LogParser } from '../../core/parse/detect.js';
 import { ParseError } from '../../core/parse/index.js';
 import { createRedactor, createStreamRedactor, redactDeep, secretValues, type Redactor } from '../../core/redact.js';
 import { createPlainRenderer } from '../../core/render-plain.js';
-import { formatDuration } from '../../core/report/format.js';
 import { toReport, type Report } from '../../core/report/report.js';
 import { DockerEnvError, environmentError, probeBuildx, spawnBuild, DOCKER_MISSING } from '../../io/docker.js';
 import { InputError } from '../../io/errors.js';
@@ -136,11 +134,6 @@ function preflight(docker: DockerBuildArgs, cwd: string): { contextAbs: string |
     }
   }
   return { contextAbs, dockerfileAbs };
-}
-
-function stepLabel(report: Report, id: string): { stage: string | null; text: string; durationMs: number | null } | undefined {
-  const s = report.steps.find((x) => x.id === id);
-  return s ? { stage: s.stage, text: s.instruction ?? s.name, durationMs: s.durationMs } : undefined;
 }
 
 export async function runBuild(args: string[], io: CliIO): Promise<number> {
@@ -359,9 +352,6 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   });
   if (view !== 'plain' && failed && build.errorExcerpt.length === 0) showText();
   io.stderr.write((view === 'plain' ? '\n' : '') + text);
-  if (config.format === 'table' && report.criticalPath && report.criticalPath.durationMs >= 100) {
-    io.stderr.write(`Critical path\n  ${criticalPathText(report.criticalPath, (id) => stepLabel(report, id), formatDuration)}\n`);
-  }
   if (interrupted) {
     io.stderr.write(`buildlens: interrupted by ${(interrupted as Interrupted).signal}: docker stopped; the report shows the steps that ran.\n`);
   }

@@ -2,6 +2,7 @@
 import type { StepStatus } from '../model.js';
 import type { Report, ReportStep } from './report.js';
 import { formatDuration } from './format.js';
+import { criticalPathText } from '../critical-path.js';
 
 /** Internal steps get a row only when they took at least this long (or failed). */
 export const INTERNAL_SHOWN_FROM_MS = 500;
@@ -110,4 +111,24 @@ export function sameError(final: string, stepError: string | null | undefined): 
   if (!stepError) return false;
   const bare = (t: string) => t.replace(/\\/g, '');
   return bare(final).includes(bare(stepError));
+}
+
+/** Steps on the critical path are named by their first line, cut to this many characters. */
+const PATH_STEP_CHARS = 48;
+
+/**
+ * The critical-path line of the summary (`wall 5.3s; critical path: assets › RUN sleep 5 (5.2s);
+ * steps sum 8.4s; parallelism 1.6x`), or null when the report has none worth a line.
+ */
+export function criticalPathLine(report: Report, ascii: boolean): string | null {
+  const path = report.criticalPath;
+  if (!path || path.durationMs < 100) return null;
+  const ellipsis = ascii ? '...' : '…';
+  return criticalPathText(path, (id) => {
+    const s = stepById(report, id);
+    if (!s) return undefined;
+    let text = firstLine(s.instruction ?? s.name, ' ' + ellipsis);
+    if (text.length > PATH_STEP_CHARS) text = text.slice(0, PATH_STEP_CHARS - ellipsis.length).trimEnd() + ellipsis;
+    return { stage: s.stage, text, durationMs: s.durationMs };
+  }, formatDuration, ascii);
 }

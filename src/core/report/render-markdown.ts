@@ -4,7 +4,7 @@
 import { codeSpan, escapeMarkdown, fencedBlock } from '../markdown.js';
 import { formatDuration, formatPercent, formatSize } from './format.js';
 import { buildFailed, failingStep, type Report, type ReportStep } from './report.js';
-import { STATUS_LABEL, firstLine, hasShare, sameError, shareBase, slowestShown, stepText, stepTimeText, unknownWallTime, visibleSteps } from './common.js';
+import { STATUS_LABEL, criticalPathLine, firstLine, hasShare, sameError, shareBase, slowestShown, stepText, stepTimeText, unknownWallTime, visibleSteps } from './common.js';
 
 /** Instruction cells longer than this are cut (the full text is in the JSON report). */
 const CELL_MAX = 100;
@@ -82,6 +82,8 @@ export function renderMarkdown(report: Report): string {
   if (t.canceled > 0) notes.push(`${t.canceled} canceled`);
   if (t.incomplete > 0) notes.push(`${t.incomplete} incomplete`);
   if (hiddenInternal > 0) notes.push(`${plural(hiddenInternal, 'internal step')} hidden (under 0.5s each)`);
+  const pathLine = criticalPathLine(report, false);
+  if (pathLine) notes.push(escapeMarkdown(pathLine));
   out.push(`<sub>${notes.join(' · ')}</sub>`, '');
 
   const slowest = slowestShown(report, 3);

@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import { stripControl } from '../markdown.js';
 import { formatDuration, formatPercent, formatSize } from './format.js';
 import { buildFailed, failingStep, type Report, type ReportStep } from './report.js';
-import { STATUS_LABEL, firstLine, hasShare, sameError, shareBase, slowestShown, stepText, stepTimeText, unknownWallTime, visibleSteps } from './common.js';
+import { STATUS_LABEL, criticalPathLine, firstLine, hasShare, sameError, shareBase, slowestShown, stepText, stepTimeText, unknownWallTime, visibleSteps } from './common.js';
 
 export interface TableOptions {
   /** Terminal width in columns; every line fits in it (down to about 40 columns). */
@@ -227,6 +227,9 @@ export function renderTable(report: Report, opts: TableOptions): string {
       out.push(`  ${i + 1}. ${shorten(clean(stepTitle(s)), room, ellipsis)}  ${dur}`);
     });
   }
+
+  const pathLine = criticalPathLine(report, !opts.color);
+  if (pathLine) field('Critical', pathLine);
 
   if (report.incomplete) {
     field('Incomplete', 'the log stops before the build ended: the report covers what it shows.');
