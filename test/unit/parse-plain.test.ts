@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPlainParser, parsePlainLog } from '../../src/core/parse/plain.js';
+import { LogParser, detectLineFormat, isBuildTailLine, parseLog } from '../../src/core/parse/detect.js';
+import { ParseError } from '../../src/core/parse/index.js';
 import { OUTPUT_TAIL_LINES, userSteps, type Build, type Step } from '../../src/core/model.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -305,7 +307,8 @@ describe('parsePlainLog on hand-written shapes', () => {
     const b = parsePlainLog([...garbage, '#5 0.123 npm WARN old lockfile', '#5 DONE 2.0s', ''].join('\n'));
     expect(b.steps).toHaveLength(1);
     expect(b.steps[0]!.id).toBe('5');
-    expect(b.steps[0]!.name).toBe('0.123 npm WARN old lockfile');
+    // Its first line is a log line, not a header: the step gets a placeholder name.
+    expect([b.steps[0]!.name, b.steps[0]!.internal]).toEqual(['#5 (header not in the log)', true]);
     expect(b.steps[0]!.output).toEqual(['npm WARN old lockfile']);
     expect([b.steps[0]!.status, b.steps[0]!.durationMs]).toEqual(['done', 2000]);
     expect(b.errorExcerpt).toEqual([]);
@@ -337,5 +340,127 @@ describe('parsePlainLog on hand-written shapes', () => {
   it('produces a JSON-serialisable build', () => {
     const b = recorded('fail.plain.log');
     expect(JSON.parse(JSON.stringify(b))).toEqual(b);
+  });
+});
+
+describe('a log that holds only the end of a build', () => {
+  const tail = (name: string): Build => parseLog(read(`plain/${name}`));
+
+  it('reads the error excerpt, the snippet and the final error; the failed step is named by the excerpt', () => {
+    const b = tail('tail-error-only.log');
+    expect(b.format).toBe('plain');
+    expect(b.error).toBe('failed to build: failed to solve: process "/bin/sh -c make -j4" did not complete successfully: exit code: 2');
+    expect(b.errorExcerpt).toContain(' > [builder 3/4] RUN make -j4:');
+    expect(b.errorExcerpt.slice(-6)).toEqual(['Dockerfile:14', '--------------------', '  13 |     COPY . .', '  14 | >>> RUN make -j4', '  15 |     ', '--------------------']);
+    expect(b.steps).toHaveLength(1);
+    const make = b.steps[0]!;
+    expect([make.id, make.name, make.stage, make.index, make.total, make.instruction, make.internal, make.status]).toEqual(
+      ['excerpt-1', '[builder 3/4] RUN make -j4', 'builder', 3, 4, 'RUN make -j4', false, 'error'],
+    );
+    expect(make.output).toEqual(['cc -O2 -c main.c', "main.c:12:5: error: 'cfg' undeclared (first use in this function)", 'make: *** [Makefile:8: main.o] Error 1']);
+    expect(make.error).toBe('process "/bin/sh -c make -j4" did not complete successfully: exit code: 2');
+    expect(b.incomplete).toBe(false);
+  });
+
+  it('reads the warnings summary and the buildx warning, with no step and no error', () => {
+    const b = tail('tail-warnings-only.log');
+    expect([b.format, b.steps, b.error, b.incomplete]).toEqual(['plain', [], null, false]);
+    expect(b.warnings.map((w) => [w.message, w.line])).toEqual([
+      ['No output specified with docker-container driver. Build result will only remain in the build cache. To push result image into registry use --push or to load image into docker use --load', null],
+      ["FromAsCasing: 'as' and 'FROM' keywords' casing do not match", 1],
+      ["UndefinedVar: Usage of undefined variable '$APP_HOME'", 9],
+      ['LegacyKeyValueFormat: "ENV key=value" should be used instead of legacy "ENV key value" format', 4],
+    ]);
+  });
+
+  it('reads an excerpt block that lost its opening dashes, cut mid-line', () => {
+    const b = tail('tail-excerpt-no-dashes.log');
+    expect(b.errorExcerpt[0]).toBe(' > [linux/arm64 2/5] RUN apt-get install -y tzdata:');
+    expect(b.errorExcerpt.at(-1)).toBe("12.58 Current default time zone: 'Etc/U");
+    // The lines before the block (a quote of the same output) are not part of it.
+    expect(b.errorExcerpt).toHaveLength(5);
+    const step = b.steps[0]!;
+    expect([step.platform, step.index, step.status, step.output.at(-1)]).toEqual(['linux/arm64', 2, 'error', "Current default time zone: 'Etc/U"]);
+    expect(b.incomplete).toBe(true);
+  });
+
+  it('takes the vertex number from BuildKit 0.10-0.11 `#N`-prefixed excerpt lines', () => {
+    const b = parseLog(['------', ' > [2/2] RUN false:', '#7 0.104 nope', '------', 'ERROR: failed to solve: exit code: 1', ''].join('\n'));
+    expect(b.steps.map((s) => [s.id, s.output])).toEqual([['7', ['nope']]]);
+  });
+
+  it('is told from other texts by the shape of its lines, not one word', () => {
+    expect(isBuildTailLine('ERROR: failed to solve: process "/bin/sh -c x" did not complete successfully', null, null)).toBe(true);
+    expect(isBuildTailLine(' 1 warning found (use docker --debug to expand):', null, null)).toBe(true);
+    expect(isBuildTailLine(' > [3/7] RUN apt-get upgrade -yq:', null, null)).toBe(true);
+    expect(isBuildTailLine(' > exporting to image:', '------', null)).toBe(true);
+    expect(isBuildTailLine('  52 | >>> RUN make', '--------------------', 'Dockerfile:52')).toBe(true);
+    expect(isBuildTailLine('  52 | >>> RUN make', '--------------------', 'not a file line')).toBe(false);
+    expect(isBuildTailLine('ERROR: something else went wrong', null, null)).toBe(false);
+    expect(isBuildTailLine('WARNING: low disk space', null, null)).toBe(false);
+    expect(isBuildTailLine('------', null, null)).toBe(false);
+    // They prove no format on their own: a build that follows decides it.
+    expect(detectLineFormat('ERROR: failed to solve: x')).toBeNull();
+  });
+
+  it('still refuses a text without such lines, and lets a later build line decide the format', () => {
+    expect(() => parseLog('------\nsome notes\n--------------------\nERROR: out of coffee\n')).toThrow(ParseError);
+    const p = new LogParser();
+    p.write(' 1 warning found (use docker --debug to expand):\n - FromAsCasing: x (line 1)\n[+] Building 0.1s (1/1) FINISHED\n => [internal] load build definition from Dockerfile   0.0s\n');
+    expect(p.end().format).toBe('tty');
+  });
+});
+
+describe('a paste that starts inside a vertex', () => {
+  const b = hand('headerless-start.log');
+
+  it('does not take a first status or log line for the header: a placeholder name, internal', () => {
+    expect(b.steps.map((s) => s.id)).toEqual(['5', '6', '7', '8']);
+    const from = b.steps[0]!;
+    expect([from.name, from.internal, from.status, from.durationMs, from.output]).toEqual(['#5 (header not in the log)', true, 'done', 3100, []]);
+  });
+
+  it('applies the first log line as output, and names the step when its header turns up', () => {
+    const npm = b.steps[2]!;
+    expect([npm.name, npm.stage, npm.index, npm.internal, npm.status, npm.durationMs]).toEqual(['[web 3/5] RUN npm ci', 'web', 3, false, 'done', 5200]);
+    expect(npm.output).toEqual(['npm warn deprecated inflight@1.0.6', 'added 212 packages in 4s']);
+    expect(b.steps[3]!.name).toBe('exporting to image');
+    expect(b.incomplete).toBe(false);
+  });
+
+  it('keeps a header of no known shape as the name, and reads a cut v0.3 `name:` event for a headerless vertex', () => {
+    expect(parsePlainLog('#3 copy /src /dst\n#3 DONE 0.1s\n').steps[0]!.name).toBe('copy /src /dst');
+    const old = parsePlainLog('#2      started: 2019-01-15 10:16:28.5 +0000 UTC\n#2         name: "[internal] load .dockerignore"\n');
+    expect(old.steps[0]!.name).toBe('[internal] load .dockerignore');
+  });
+});
+
+describe('`docker build --check` warning blocks', () => {
+  it('reads the rule and its description as the message, and the Dockerfile line; the snippet is no error excerpt', () => {
+    const b = hand('check-warnings.log');
+    expect(b.warnings).toEqual([
+      { message: "UndefinedVar: Usage of undefined variable '$PIP_INDEX'", stepId: null, line: 17 },
+      { message: 'JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals', stepId: null, line: 23 },
+    ]);
+    expect([b.errorExcerpt, b.error, b.incomplete]).toEqual([[], null, false]);
+  });
+});
+
+describe('a bare final error after the excerpt', () => {
+  it('reads the line after the `------` block as the build error (old buildx printed no `ERROR:`)', () => {
+    const b = hand('bare-final-error.log');
+    expect(b.steps.map((s) => [s.name, s.status, s.error, s.output])).toEqual([['[internal] booting buildkit', 'error', 'exit code 1', []]]);
+    expect(b.errorExcerpt).toEqual(['------', ' > [internal] booting buildkit:', '------']);
+    expect([b.error, b.incomplete]).toEqual(['exit code 1', false]);
+  });
+
+  it('keeps a `Dockerfile:N` line as the snippet header, and lets a later `ERROR:` line win', () => {
+    const b = parsePlainLog([
+      '#1 [1/1] RUN false', '#1 ERROR: exit code: 1', '------', ' > [1/1] RUN false:', '------',
+      'docker/app.Dockerfile:3', '--------------------', '   3 | >>> RUN false', '--------------------',
+      'exit code: 1', 'ERROR: failed to solve: exit code: 1', 'trailing noise',
+    ].join('\n') + '\n');
+    expect(b.errorExcerpt.slice(3)).toEqual(['docker/app.Dockerfile:3', '--------------------', '   3 | >>> RUN false', '--------------------']);
+    expect(b.error).toBe('failed to solve: exit code: 1');
   });
 });

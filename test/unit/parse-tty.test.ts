@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTtyParser } from '../../src/core/parse/tty.js';
-import { detectLineFormat, parseLog } from '../../src/core/parse/detect.js';
+import { detectLineFormat, parseLog, parseLogs } from '../../src/core/parse/detect.js';
 import type { Build, Step } from '../../src/core/model.js';
 
 const FIXTURES = join(process.cwd(), 'test/fixtures/tty');
@@ -128,6 +128,47 @@ describe('TTY progress captured as text', () => {
     expect(b.steps).toHaveLength(2);
     expect(b.steps[1]!.output).toEqual(['line 999']);
     expect([b.steps[1]!.status, b.incomplete, b.durationMs]).toEqual(['incomplete', true, 99900]);
+  });
+
+  it('splits a capture of several builds: at a timer that goes down, and after a final error', () => {
+    const text = readFileSync(join(FIXTURES, 'several-builds.tty.log'), 'utf8');
+    const builds = parseLogs(text);
+    expect(builds).toHaveLength(3);
+    const [ok, fail, cut] = builds as [Build, Build, Build];
+    expect(ok.steps.map((s) => [s.name, s.status, s.durationMs])).toEqual([
+      ['[internal] load build definition from Dockerfile', 'done', 0],
+      ['[internal] load .dockerignore', 'done', 0],
+      ['[1/2] FROM docker.io/localbase/busybox:latest', 'done', 100],
+      ['[2/2] RUN echo ok > /ok', 'done', 1200],
+      ['exporting to image', 'done', 100],
+    ]);
+    expect([ok.durationMs, ok.error, ok.incomplete, ok.errorExcerpt]).toEqual([1900, null, false, []]);
+    const run = step(fail, '[2/2] RUN test -f /missing');
+    expect([run.status, run.durationMs, run.error]).toEqual(['error', 2300, 'process "/bin/sh -c test -f /missing" did not complete successfully: exit code: 1']);
+    expect(step(fail, '[1/2] FROM').status).toBe('cached');
+    expect([fail.durationMs, fail.incomplete]).toEqual([2600, false]);
+    expect(fail.error).toBe('failed to solve: process "/bin/sh -c test -f /missing" did not complete successfully: exit code: 1');
+    // The third build's timer starts where the second's ended: the final error split them.
+    expect(cut.steps.map((s) => s.name)).toEqual(['[internal] load build definition from Dockerfile', '[internal] load .dockerig']);
+    expect([cut.error, cut.incomplete, cut.errorExcerpt]).toEqual([null, true, []]);
+    // end() still gives the last build.
+    expect(parseLog(text)).toEqual(cut);
+  });
+
+  it('does not split a build whose timer stays or grows, and times each build from its first frame', () => {
+    const p = createTtyParser();
+    p.line('[+] Building 1.0s (1/2)', 1_000);
+    p.line(' => [1/2] FROM docker.io/localbase/busybox:latest          0.0s', 1_000);
+    p.line('[+] Building 1.0s (2/2) FINISHED', 2_000);
+    p.line(' => [1/2] FROM docker.io/localbase/busybox:latest          0.0s', 2_000);
+    p.line('[+] Building 0.2s (0/1)', 5_000);
+    p.line(' => [internal] load build definition from Dockerfile      0.2s', 5_000);
+    const builds = p.endAll(false);
+    expect(builds.map((b) => [b.startedAt, b.steps.length, b.durationMs])).toEqual([
+      [new Date(1_000).toISOString(), 1, 1000],
+      [new Date(5_000).toISOString(), 1, 200],
+    ]);
+    expect(p.end(false)).toBe(builds[1]);
   });
 
   (existsSync(REAL_LOGS) ? it : it.skip)('reads the real TTY captures', () => {

@@ -54,23 +54,18 @@ const stepNamed = (p: Parsed, name: string): Step | undefined => p.steps.find((s
 const lastOutput = (s: Step | undefined): string | undefined => s?.output[s.output.length - 1];
 const ids = (p: Parsed): string[] => p.steps.map((s) => s.id);
 
-// Reasons, named once so a landed feature is easy to find and re-enable.
-const EXCERPT_ONLY = 'a log that holds only the end of a failed build (error block, Dockerfile snippet, warnings summary) is refused as not a build log';
-const HEADERLESS = 'a paste that starts inside a vertex: its first status or log line is taken for the vertex header (its name)';
-const CHECK_WARNING = '`docker build --check` warning blocks: the description and the `Dockerfile:N` line are not read (message `UndefinedVar - <url>`, line null)';
-const TTY_LOOP = 'a TTY capture of several builds: only the last (cut) frame is read, so the first, complete build is lost';
-const BARE_FINAL_ERROR = 'a bare final error line after the `------` block (old buildx, no `ERROR:` prefix) is not read as the build error';
+// Reasons for pending facts: name each once here, so a landed feature is easy to find and re-enable
+// (none pending now).
 
 const LOGS: RealLog[] = [
   {
     file: '01-gha-timestamps-error-dockerfile-snippet.txt',
     steps: 0,
     noVertex: true,
-    parsePending: EXCERPT_ONLY,
     facts: [
-      { fact: 'keeps the Dockerfile:52 snippet in the error excerpt', get: (p) => p.build.errorExcerpt.includes('Dockerfile:52'), want: true, pending: EXCERPT_ONLY },
-      { fact: 'the snippet lines lose their timestamp (`  64 | >>> EOT`)', get: (p) => p.build.errorExcerpt.includes('  64 | >>> EOT'), want: true, pending: EXCERPT_ONLY },
-      { fact: 'no final error: the paste stops before it', get: (p) => p.build.error, want: null, pending: EXCERPT_ONLY },
+      { fact: 'keeps the Dockerfile:52 snippet in the error excerpt', get: (p) => p.build.errorExcerpt.includes('Dockerfile:52'), want: true },
+      { fact: 'the snippet lines lose their timestamp (`  64 | >>> EOT`)', get: (p) => p.build.errorExcerpt.includes('  64 | >>> EOT'), want: true },
+      { fact: 'no final error: the paste stops before it', get: (p) => p.build.error, want: null },
     ],
   },
   {
@@ -78,11 +73,10 @@ const LOGS: RealLog[] = [
     // No vertex is printed: the failed step is only named by the error block.
     steps: null,
     noVertex: true,
-    parsePending: EXCERPT_ONLY,
     facts: [
-      { fact: 'the error excerpt names [3/7] RUN apt-get upgrade -yq', get: (p) => p.build.errorExcerpt.includes(' > [3/7] RUN apt-get upgrade -yq:'), want: true, pending: EXCERPT_ONLY },
-      { fact: 'the excerpt keeps the line cut mid-word (`31.34 Setting up libuuid1:a`)', get: (p) => p.build.errorExcerpt[p.build.errorExcerpt.length - 1], want: '31.34 Setting up libuuid1:a', pending: EXCERPT_ONLY },
-      { fact: 'cut mid-line: incomplete', get: (p) => p.build.incomplete, want: true, pending: EXCERPT_ONLY },
+      { fact: 'the error excerpt names [3/7] RUN apt-get upgrade -yq', get: (p) => p.build.errorExcerpt.includes(' > [3/7] RUN apt-get upgrade -yq:'), want: true },
+      { fact: 'the excerpt keeps the line cut mid-word (`31.34 Setting up libuuid1:a`)', get: (p) => p.build.errorExcerpt[p.build.errorExcerpt.length - 1], want: '31.34 Setting up libuuid1:a' },
+      { fact: 'cut mid-line: incomplete', get: (p) => p.build.incomplete, want: true },
     ],
   },
   {
@@ -140,7 +134,7 @@ const LOGS: RealLog[] = [
     steps: 0,
     facts: [
       { fact: 'one vertex, #31', get: (p) => ids(p), want: ['31'] },
-      { fact: 'its header is not in the paste: the log line is not taken for its name', get: (p) => stepById(p, '31')?.name.startsWith('1939.'), want: false, pending: HEADERLESS },
+      { fact: 'its header is not in the paste: the log line is not taken for its name', get: (p) => stepById(p, '31')?.name.startsWith('1939.'), want: false },
       { fact: 'the `1939.` elapsed time (v0.5-0.7 4-digit form) is not part of the output text', get: (p) => lastOutput(stepById(p, '31'))?.startsWith('g++ -fno-PIE -c '), want: true },
       { fact: 'cut mid-line: incomplete', get: (p) => p.build.incomplete, want: true },
     ],
@@ -150,7 +144,7 @@ const LOGS: RealLog[] = [
     steps: 0,
     facts: [
       { fact: 'one vertex, #4', get: (p) => ids(p), want: ['4'] },
-      { fact: 'its header is not in the paste: no status line is taken for its name', get: (p) => stepById(p, '4')?.name.startsWith('sha256:'), want: false, pending: HEADERLESS },
+      { fact: 'its header is not in the paste: no status line is taken for its name', get: (p) => stepById(p, '4')?.name.startsWith('sha256:'), want: false },
       { fact: 'download and extracting lines are statuses, not output', get: (p) => stepById(p, '4')?.output, want: [] },
       { fact: 'cut: #4 and the build are incomplete', get: (p) => [stepById(p, '4')?.status, p.build.incomplete], want: ['incomplete', true] },
     ],
@@ -169,7 +163,7 @@ const LOGS: RealLog[] = [
     steps: 0,
     facts: [
       { fact: 'one vertex, #5', get: (p) => ids(p), want: ['5'] },
-      { fact: 'its header is not in the paste: no status line is taken for its name', get: (p) => stepById(p, '5')?.name.startsWith('sha256:'), want: false, pending: HEADERLESS },
+      { fact: 'its header is not in the paste: no status line is taken for its name', get: (p) => stepById(p, '5')?.name.startsWith('sha256:'), want: false },
       { fact: 'layer lines are statuses, not output', get: (p) => stepById(p, '5')?.output, want: [] },
       { fact: 'cut mid-digest: #5 and the build are incomplete', get: (p) => [stepById(p, '5')?.status, p.build.incomplete], want: ['incomplete', true] },
     ],
@@ -227,7 +221,7 @@ const LOGS: RealLog[] = [
     steps: 1,
     facts: [
       { fact: '#5 DONE 45.1s', get: (p) => [stepById(p, '5')?.status, stepById(p, '5')?.durationMs], want: ['done', 45_100] },
-      { fact: 'the header of #5 is not in the paste: no status line is taken for its name', get: (p) => stepById(p, '5')?.name.startsWith('extracting sha256:'), want: false, pending: HEADERLESS },
+      { fact: 'the header of #5 is not in the paste: no status line is taken for its name', get: (p) => stepById(p, '5')?.name.startsWith('extracting sha256:'), want: false },
       { fact: '#6 is stage dev_container_auto_added_stage_label, step 2 of 6', get: (p) => [stepById(p, '6')?.stage, stepById(p, '6')?.index, stepById(p, '6')?.total], want: ['dev_container_auto_added_stage_label', 2, 6] },
       { fact: '#6 output read through the prefix: `Get:1 … buster InRelease`', get: (p) => stepById(p, '6')?.output.includes('Get:1 http://deb.debian.org/debian buster InRelease [122 kB]'), want: true },
       { fact: 'cut: #6 and the build are incomplete', get: (p) => [stepById(p, '6')?.status, p.build.incomplete], want: ['incomplete', true] },
@@ -246,11 +240,10 @@ const LOGS: RealLog[] = [
     file: '24-build-check-warnings-summary-108.txt',
     steps: 0,
     noVertex: true,
-    parsePending: EXCERPT_ONLY,
     facts: [
-      { fact: 'the twelve whole summary items, with their lines', get: (p) => p.build.warnings.filter((w) => w.line !== null).map((w) => w.line), want: [42, 18, 38, 39, 48, 51, 52, 53, 55, 13, 15, 23], pending: EXCERPT_ONLY },
-      { fact: 'the first item', get: (p) => p.build.warnings[0]?.message, want: 'LegacyKeyValueFormat: "ENV key=value" should be used instead of legacy "ENV key value" format', pending: EXCERPT_ONLY },
-      { fact: 'UndefinedVar $OR_MAP_TILES_PATH on line 48', get: (p) => p.build.warnings.find((w) => w.message === "UndefinedVar: Usage of undefined variable '$OR_MAP_TILES_PATH'")?.line, want: 48, pending: EXCERPT_ONLY },
+      { fact: 'the twelve whole summary items, with their lines', get: (p) => p.build.warnings.filter((w) => w.line !== null).map((w) => w.line), want: [42, 18, 38, 39, 48, 51, 52, 53, 55, 13, 15, 23] },
+      { fact: 'the first item', get: (p) => p.build.warnings[0]?.message, want: 'LegacyKeyValueFormat: "ENV key=value" should be used instead of legacy "ENV key value" format' },
+      { fact: 'UndefinedVar $OR_MAP_TILES_PATH on line 48', get: (p) => p.build.warnings.find((w) => w.message === "UndefinedVar: Usage of undefined variable '$OR_MAP_TILES_PATH'")?.line, want: 48 },
     ],
   },
   {
@@ -259,18 +252,17 @@ const LOGS: RealLog[] = [
     facts: [
       { fact: 'four vertices in the TTY frame', get: (p) => p.steps.length, want: 4 },
       { fact: 'load metadata for ubuntu:22.04 took 0.7 s', get: (p) => stepNamed(p, '[internal] load metadata for docker.io/library/ubuntu:22.04')?.durationMs, want: 700 },
-      { fact: 'the --check warning: undefined $USER_ID on Dockerfile line 139', get: (p) => p.build.warnings.find((w) => w.message.includes("Usage of undefined variable '$USER_ID'"))?.line, want: 139, pending: CHECK_WARNING },
+      { fact: 'the --check warning: undefined $USER_ID on Dockerfile line 139', get: (p) => p.build.warnings.find((w) => w.message.includes("Usage of undefined variable '$USER_ID'"))?.line, want: 139 },
     ],
   },
   {
     file: '26-warning-no-output-and-check-summary.txt',
     steps: 0,
     noVertex: true,
-    parsePending: EXCERPT_ONLY,
     facts: [
-      { fact: 'the FromAsCasing item on line 1', get: (p) => p.build.warnings.find((w) => w.message.startsWith('FromAsCasing:'))?.line, want: 1, pending: EXCERPT_ONLY },
-      { fact: 'the buildx "No output specified" warning', get: (p) => p.build.warnings.some((w) => w.message.startsWith('No output specified with docker-container driver.')), want: true, pending: EXCERPT_ONLY },
-      { fact: 'no error', get: (p) => p.build.error, want: null, pending: EXCERPT_ONLY },
+      { fact: 'the FromAsCasing item on line 1', get: (p) => p.build.warnings.find((w) => w.message.startsWith('FromAsCasing:'))?.line, want: 1 },
+      { fact: 'the buildx "No output specified" warning', get: (p) => p.build.warnings.some((w) => w.message.startsWith('No output specified with docker-container driver.')), want: true },
+      { fact: 'no error', get: (p) => p.build.error, want: null },
     ],
   },
   {
@@ -306,7 +298,7 @@ const LOGS: RealLog[] = [
       { fact: '#1 [internal] booting buildkit failed: exit code 1', get: (p) => p.steps.map((s) => [s.id, s.name, s.status, s.error]), want: [['1', '[internal] booting buildkit', 'error', 'exit code 1']] },
       { fact: 'the pulling/creating lines are statuses, not output', get: (p) => stepById(p, '1')?.output, want: [] },
       { fact: 'the empty excerpt block is kept', get: (p) => p.build.errorExcerpt.slice(0, 3), want: ['------', ' > [internal] booting buildkit:', '------'] },
-      { fact: 'the bare `exit code 1` line is the build error', get: (p) => p.build.error, want: 'exit code 1', pending: BARE_FINAL_ERROR },
+      { fact: 'the bare `exit code 1` line is the build error', get: (p) => p.build.error, want: 'exit code 1' },
     ],
   },
   {
@@ -322,11 +314,10 @@ const LOGS: RealLog[] = [
     file: '34-docker1809-tty-loop-02B-executor-failed.txt',
     // The first of ten builds is whole: [1/2] FROM and [2/2] RUN; the second frame is cut.
     steps: 2,
-    stepsPending: TTY_LOOP,
     facts: [
-      { fact: '[1/2] FROM busybox was cached', get: (p) => stepNamed(p, '[1/2] FROM docker.io/library/busybox')?.status, want: 'cached', pending: TTY_LOOP },
-      { fact: '[2/2] RUN exit 1 failed after 0.2 s', get: (p) => [stepNamed(p, '[2/2] RUN exit 1')?.status, stepNamed(p, '[2/2] RUN exit 1')?.durationMs], want: ['error', 200], pending: TTY_LOOP },
-      { fact: 'the final error of the first build', get: (p) => p.builds.map((b) => b.error).includes('executor failed running [/bin/sh -c exit 1]: exit code 1'), want: true, pending: TTY_LOOP },
+      { fact: '[1/2] FROM busybox was cached', get: (p) => stepNamed(p, '[1/2] FROM docker.io/library/busybox')?.status, want: 'cached' },
+      { fact: '[2/2] RUN exit 1 failed after 0.2 s', get: (p) => [stepNamed(p, '[2/2] RUN exit 1')?.status, stepNamed(p, '[2/2] RUN exit 1')?.durationMs], want: ['error', 200] },
+      { fact: 'the final error of the first build', get: (p) => p.builds.map((b) => b.error).includes('executor failed running [/bin/sh -c exit 1]: exit code 1'), want: true },
     ],
   },
   {

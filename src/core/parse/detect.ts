@@ -16,6 +16,38 @@ const LEGACY_LINE = /^(Step \d+(\/\d+)? : |Sending build context to Docker daemo
 /** A TTY frame header, or a frame row with its timer (a capture that starts mid-frame). */
 const TTY_LINE = /^(?:\[\+\] Building \d|\s?=> \S.*\s\d+\.\ds\s*$)/;
 
+/** The final error of a buildx build. */
+const TAIL_ERROR = /^(?:ERROR|error): failed to (?:solve|build)\b/;
+/** The warnings summary after a build: ` 12 warnings found (use docker --debug to expand):`. */
+const TAIL_SUMMARY = /^\s*\d+ warnings? found \(use (?:docker )?--debug to expand\)/;
+/** buildx's own warning, printed before the progress: `WARNING: No output specified with docker-container driver. …`. */
+const TAIL_NO_OUTPUT = /^(?:WARNING:|WARN\[\d+\]) No output specified (?:with|for) docker-container driver/;
+/** A `docker build --check` warning: `WARNING: UndefinedVar - https://docs.docker.com/go/dockerfile/rule/undefined-var/`. */
+const TAIL_CHECK = /^WARNING: [A-Za-z]\w* - https:\/\/docs\.docker\.com\/go\/dockerfile\/rule\//;
+/** The failed vertex named at the head of an error excerpt block: ` > [stage 3/7] RUN make:`. */
+const TAIL_EXCERPT_HEAD = /^ > \[[^\]]+\] .*:$/;
+/** A Dockerfile snippet row (`  52 | >>> RUN make`), its file line and dashes two lines above. */
+const TAIL_SNIPPET_ROW = /^ *\d+ \|(?: |$)/;
+const TAIL_SNIPPET_FILE = /^\S.*:\d+$/;
+
+/**
+ * Does this line (after `prev` and `prev2`, the meaningful lines before it) show the END of a BuildKit
+ * plain build: the error excerpt, the Dockerfile snippet, the final error, the warnings summary? Such
+ * a line proves nothing alone (a TTY capture or a whole build may follow, and decide the format), but
+ * a log that shows no format at all and holds one of these is read as a plain log that holds only
+ * the end of its build.
+ */
+export function isBuildTailLine(line: string, prev: string | null, prev2: string | null): boolean {
+  const c = line.charCodeAt(0);
+  if (c === 69 || c === 101) return TAIL_ERROR.test(line); // E, e
+  if (c === 87) return TAIL_NO_OUTPUT.test(line) || TAIL_CHECK.test(line); // W
+  if (c === 32) {
+    if (line.startsWith(' > ')) return TAIL_EXCERPT_HEAD.test(line) || (prev === '------' && line.endsWith(':'));
+  }
+  if (TAIL_SUMMARY.test(line)) return true;
+  return prev === '--------------------' && prev2 !== null && TAIL_SNIPPET_FILE.test(prev2) && TAIL_SNIPPET_ROW.test(line);
+}
+
 /** Which format a single line proves, or null when it proves nothing. */
 export function detectLineFormat(line: string): SourceFormat | null {
   if (PLAIN_LINE.test(line)) return 'plain';
@@ -51,6 +83,11 @@ export class LogParser {
   private readonly cleaner = new LineCleaner((text, atMs) => this.cleanLine(text, atMs));
   /** Lines seen before any format showed that look like a known non-build text. */
   private lookalikes: Partial<Record<Lookalike, number>> = {};
+  /** Lines seen before any format showed that look like the end of a plain build (see isBuildTailLine). */
+  private tailLines = 0;
+  /** The last two meaningful lines before any format showed. */
+  private prev: string | null = null;
+  private prev2: string | null = null;
 
   constructor(private readonly forced?: SourceFormat) {
     if (forced) this.parser = createFormatParser(forced);
@@ -100,6 +137,9 @@ export class LogParser {
     if (!format) {
       const kind = lookalikeOf(line);
       if (kind) this.lookalikes[kind] = (this.lookalikes[kind] ?? 0) + 1;
+      if (isBuildTailLine(line, this.prev, this.prev2)) this.tailLines++;
+      this.prev2 = this.prev;
+      this.prev = line;
     }
     if (format) {
       this.parser = createFormatParser(format);
@@ -134,7 +174,11 @@ export class LogParser {
       if (this.meaningful === 0) throw new ParseError('The log is empty: pass the output of `docker build` (saved with `2>&1 | tee build.log`).');
       const lookalike = this.lookalike();
       if (lookalike) throw new ParseError(lookalikeMessage(lookalike));
-      throw new ParseError('This is not a docker build log: no BuildKit `#N` lines, rawjson objects or legacy `Step N/M` lines were found.');
+      if (this.tailLines === 0) throw new ParseError('This is not a docker build log: no BuildKit `#N` lines, rawjson objects or legacy `Step N/M` lines were found.');
+      // Only the end of a build (error excerpt, snippet, final error, warnings): BuildKit plain.
+      this.parser = createFormatParser('plain');
+      for (const [l, t] of this.held) this.parser.line(l, t);
+      this.held = [];
     }
     const parser: FormatParser & { endAll?: (cutMidLine: boolean) => Build[] } = this.parser;
     const builds = typeof parser.endAll === 'function' ? parser.endAll(cut) : [parser.end(cut)];

@@ -14,7 +14,7 @@
 // One log can hold several builds (builds run one after another, compose v1 services, bake groups
 // re-run): a new `#0 building with …` line, or an opening vertex (`#1 [internal] load build
 // definition …`) of a number already seen once the build before has ended, starts the next build.
-import { emptyBuild, pushOutput, newStep, type Build, type Step } from '../model.js';
+import { emptyBuild, pushOutput, newStep, type Build, type BuildWarning, type Step } from '../model.js';
 import { parseSize } from '../units.js';
 import type { FormatParser } from './index.js';
 import { isTruncatedName, parseStepName } from './step-name.js';
@@ -89,6 +89,24 @@ const OPENING_VERTEX = /^\[(?:[^\]]* )?internal\] (?:load build definition|load 
 const EXPORT_VERTEX = /^(?:\[[^\]]*\] )?(?:exporting |importing to |writing image|naming to |copying files|sending tarball|pushing )/;
 /** Final errors printed without `ERROR:` (Docker 18.09, img, old buildctl). */
 const BARE_FINAL_ERROR = /^(?:failed to solve|failed to build LLB|executor failed running \[)/;
+/** `docker build --check`: `WARNING: UndefinedVar - https://docs.docker.com/go/dockerfile/rule/undefined-var/`. */
+const CHECK_WARNING = /^WARNING: ([A-Za-z][A-Za-z0-9]*) - (?:https?:\/\/\S+)$/;
+/**
+ * The first line of a number not seen before is its header only if it has the shape of a vertex
+ * name: bracketed, or one of the unbracketed names BuildKit gives internal vertexes.
+ */
+const HEADER_SHAPE = /^(?:\[|exporting to |exporting cache|importing |resolve image config for |load |docker-image:\/\/|local:\/\/|git:\/\/|https?:\/\/)/;
+/**
+ * A status line (`sha256:… 31.24MB / 105.50MB 0.6s`, `extracting sha256:…`, `… done`): taken for a
+ * header by nothing; a paste that starts inside a vertex opens with one.
+ */
+const STATUS_SHAPE = /^(?:sha256:|extracting |transferring |writing |naming to |unpacking |pushing |pulling |creating |loading |sending |preparing |copying |exporting (?:layers|manifest|config|attestation)|resolve )|(?:^|\s)done$|\s\d+(?:\.\d+)?s$|\d[kMGT]?B \/ \d/;
+/** The name of a step whose header the log does not hold (it starts inside the vertex). */
+export const HEADERLESS_NAME = '(header not in the log)';
+/** An excerpt log line's `#N ` (BuildKit 0.10–0.11) and elapsed-time (`12.34 `, `1939. `) prefixes. */
+const EXCERPT_LOG_PREFIX = /^(?:#(\d+) )?(?:\d+\.\d* )?/;
+/** The solver's prefixes before a step's own error in the final error line. */
+const SOLVER_PREFIX = /^(?:failed to build: )?(?:failed to solve: )?(?:failed to solve with frontend dockerfile\.v0: )?(?:rpc error: code = \w+ desc = )?/;
 /** compose v1: `Building web` (a service name). */
 const COMPOSE_SERVICE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** Go's time.String(): `2020-02-17 22:08:42.316860637 +0000 UTC m=+0.033`. */
@@ -109,6 +127,12 @@ interface Vertex {
    * vertex between targets: `#7 [web 1/4] FROM x`, later `#7 [api 1/4] FROM x`), this one included.
    */
   siblings: Vertex[] | null;
+  /**
+   * The log does not hold this vertex's header (it starts inside it): the step is named
+   * `#N (header not in the log)` until a header turns up. It stays internal (not counted in totals):
+   * nothing says which Dockerfile step it was, so it cannot be counted or mapped.
+   */
+  headerless: boolean;
   /** The `[internal] load build context` vertex, whose `transferring context:` status is the context size. */
   isContext: boolean;
   contextBytes: number | null;
@@ -229,6 +253,10 @@ class PlainParser implements FormatParser {
   /** Top-level lines since the last `WARNING:` line (a `--check` warning carries its own snippet). */
   private sinceWarning = Infinity;
   private inSummary = false;
+  /** The warning of a `--check` block whose description and `Dockerfile:N` lines come next. */
+  private checkWarning: BuildWarning | null = null;
+  /** The final error came from a bare line after the excerpt (no `ERROR:`): a later `ERROR:` line wins. */
+  private bareError = false;
   /** `message\0line` of the warnings seen on `#N WARN:` lines, to drop them from the summary. */
   private readonly warnKeys = new Set<string>();
 
@@ -283,6 +311,7 @@ class PlainParser implements FormatParser {
       if (v.contextBytes !== null) context = (context ?? 0) + v.contextBytes;
     }
     b.contextBytes = context;
+    if (this.all.length === 0) this.excerptSteps();
     // A build that printed its final error has ended, even if some vertex never printed its end.
     const cutInExcerpt = this.excerpt === X_LOGS || this.excerpt === X_SNIPPET;
     b.incomplete = cutMidLine || cutInExcerpt || (anyIncomplete && b.error === null);
@@ -292,6 +321,46 @@ class PlainParser implements FormatParser {
     }
     this.eventTimes();
     return b;
+  }
+
+  /**
+   * A log that holds only the end of a failed build (no vertex at all): the excerpt's ` > name:`
+   * lines name the failed steps, and their log lines are the steps' output.
+   */
+  private excerptSteps(): void {
+    const b = this.build;
+    const lines = b.errorExcerpt;
+    const failed: Step[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const head = lines[i]!;
+      if (!head.startsWith(' > ') || !head.endsWith(':') || (i > 0 && lines[i - 1] !== LOG_DASHES && !head.startsWith(' > ['))) continue;
+      const name = head.slice(3, -1).trim();
+      if (name === '') continue;
+      const step = newStep('', name);
+      let number: string | null = null;
+      for (i++; i < lines.length && lines[i] !== LOG_DASHES; i++) {
+        const m = EXCERPT_LOG_PREFIX.exec(lines[i]!);
+        const cut = m?.[0].length ?? 0;
+        if (m?.[1] !== undefined && m[1] !== '0') number ??= m[1];
+        pushOutput(step, lines[i]!.slice(cut));
+      }
+      // BuildKit 0.10–0.11 prefix the lines with the vertex's `#N`; otherwise no number is known.
+      step.id = number ?? `excerpt-${failed.length + 1}`;
+      const parts = parseStepName(name);
+      step.target = parts.target;
+      step.platform = parts.platform;
+      step.stage = parts.stage;
+      step.index = parts.index;
+      step.total = parts.total;
+      step.instruction = parts.instruction;
+      step.internal = parts.internal;
+      step.status = 'error';
+      failed.push(step);
+      b.steps.push(step);
+    }
+    const only = failed.length === 1 ? failed[0] : undefined;
+    // The step's own error is the final error without the solver's prefixes.
+    if (only && b.error) only.error = unescapeGo(b.error.replace(SOLVER_PREFIX, ''));
   }
 
   /**
@@ -341,6 +410,7 @@ class PlainParser implements FormatParser {
     this.afterBlank = false;
     this.inSummary = false;
     this.sinceWarning = Infinity;
+    this.checkWarning = null;
     if (n === 0) {
       // `#0` is never a vertex: the builder line, or excerpt lines of BuildKit 0.10–0.11.
       const m = BUILDER_LINE.exec(text.slice(p));
@@ -357,12 +427,22 @@ class PlainParser implements FormatParser {
     let v = n === this.lastNumber ? this.lastVertex : (this.vertexes.get(n) ?? null);
     const kind = this.classify(text, p);
     if (v === null) {
-      v = this.createVertex(n, text.slice(p));
+      // A number first seen on a log, end, event or status line (a paste that starts inside the
+      // vertex): a step with a placeholder name, and the line applied as what it is.
+      const headerless = kind !== K_OTHER || isStatusShape(text, p);
+      v = this.createVertex(n, headerless ? `#${n} ${HEADERLESS_NAME}` : text.slice(p));
+      v.headerless = headerless;
       if (atMs !== undefined) this.startAt(v, atMs);
-      if (kind === K_OTHER) return;
-      // A number first seen on a non-header line (a log that starts mid-build): apply it as well.
+      if (!headerless) return;
     } else {
-      if (wasBlank && kind === K_OTHER) {
+      if (v.headerless && wasBlank && kind === K_OTHER && HEADER_SHAPE.test(text.slice(p))) {
+        // The header of a vertex first seen without one: it names the step (and is read below as
+        // the header printed again).
+        const name = ownString(text.slice(p));
+        v.header = name;
+        v.headerless = false;
+        this.applyName(v, name);
+      } else if (wasBlank && kind === K_OTHER) {
         // A header of a number already seen: the next build, another target's name for a shared
         // vertex, or the vertex running again.
         if (this.startsNextBuild(n, text, p)) {
@@ -496,6 +576,12 @@ class PlainParser implements FormatParser {
       case E_NAME: {
         // The header may be the cut name; the event holds it whole.
         const full = unquoteGo(value);
+        if (v.headerless && full !== '') {
+          v.headerless = false;
+          v.header = ownString(full);
+          this.applyName(v, v.header);
+          return;
+        }
         if (full !== step.name && isTruncatedName(step.name) && full.startsWith(step.name.slice(0, -3))) this.applyName(v, ownString(full));
         return;
       }
@@ -619,6 +705,7 @@ class PlainParser implements FormatParser {
       absEnd: null,
       siblings: null,
       isContext: false,
+      headerless: false,
       contextBytes: null,
       startAt: null,
       dirty: false,
@@ -700,9 +787,11 @@ class PlainParser implements FormatParser {
     this.addWarning(message, stepId, line);
   }
 
-  private addWarning(message: string, stepId: string | null, line: number | null): void {
-    if (this.build.warnings.length >= MAX_WARNINGS) return;
-    this.build.warnings.push({ message: ownString(message), stepId, line });
+  private addWarning(message: string, stepId: string | null, line: number | null): BuildWarning | null {
+    if (this.build.warnings.length >= MAX_WARNINGS) return null;
+    const w: BuildWarning = { message: ownString(message), stepId, line };
+    this.build.warnings.push(w);
+    return w;
   }
 
   // --- top-level lines -------------------------------------------------------------------------
@@ -722,8 +811,29 @@ class PlainParser implements FormatParser {
       this.target = ownString(text.slice(9));
       return;
     }
-    if (this.excerpt === X_CLOSED) return;
+    if (this.excerpt === X_CLOSED) {
+      if (this.bareError && (text.startsWith('ERROR: ') || text.startsWith('error: '))) {
+        this.build.error = ownString(text.slice(7).trim());
+        this.bareError = false;
+      }
+      return;
+    }
     this.sinceWarning++;
+    const check = this.checkWarning;
+    if (check !== null) {
+      // `docker build --check`: the rule's description, then `Dockerfile:139`, then the snippet.
+      this.checkWarning = null;
+      const fileLine = SNIPPET_FILE.test(text);
+      if (this.sinceWarning === 1 && !fileLine && !text.startsWith('WARNING: ')) {
+        check.message = ownString(`${check.message}: ${text.trim()}`);
+        this.checkWarning = check;
+        return;
+      }
+      if (fileLine) {
+        check.line = Number(text.slice(text.lastIndexOf(':') + 1));
+        return;
+      }
+    }
 
     // The warnings summary: ` 2 warnings found (use docker --debug to expand):` then ` - Rule: msg (line 3)`.
     const t = text.trimStart();
@@ -760,7 +870,10 @@ class PlainParser implements FormatParser {
       return;
     }
     if (text.startsWith('WARNING: ')) {
-      this.addWarning(text.slice(9).trim(), null, null);
+      const m = CHECK_WARNING.exec(text.trimEnd());
+      // A `--check` warning is named by its rule until its description shows (the URL is dropped).
+      this.checkWarning = this.addWarning(m ? m[1]! : text.slice(9).trim(), null, null);
+      if (!m) this.checkWarning = null;
       this.sinceWarning = 0;
       return;
     }
@@ -795,8 +908,27 @@ class PlainParser implements FormatParser {
       this.excerpt = X_SNIPPET;
       return;
     }
-    if (this.excerpt === X_BETWEEN) this.pushExcerpt(text);
-    else this.prevTop = text;
+    if ((this.excerpt === X_NONE || this.excerpt === X_BETWEEN) && text.startsWith(' > [') && text.endsWith(':')) {
+      // An excerpt block whose opening `------` the paste lost: ` > [3/7] RUN make:` names the vertex.
+      this.blockUndoLength = this.build.errorExcerpt.length;
+      this.blockUndoState = this.excerpt;
+      this.blockLines = 1;
+      this.pushExcerpt(text);
+      this.excerpt = X_LOGS;
+      return;
+    }
+    if (this.excerpt === X_BETWEEN) {
+      if (endsWithLineNumber(text)) {
+        this.pushExcerpt(text); // `Dockerfile:52`, before its snippet
+        return;
+      }
+      // After the excerpt comes the final error; old buildx printed it without `ERROR:` (`exit code 1`).
+      this.build.error = ownString(text.trim());
+      this.bareError = true;
+      this.excerpt = X_CLOSED;
+      return;
+    }
+    this.prevTop = text;
   }
 
   /** A line inside a `------` block or a Dockerfile snippet: kept verbatim, `#N` prefixes included. */
@@ -843,8 +975,24 @@ class PlainParser implements FormatParser {
   }
 }
 
+/**
+ * Is the rest of a `#N` line (from p) a status rather than a vertex name? Only asked of the first line
+ * of a number, so a regex is fine here. A name of no known shape stays a name.
+ */
+function isStatusShape(text: string, p: number): boolean {
+  const rest = text.slice(p);
+  return !HEADER_SHAPE.test(rest) && STATUS_SHAPE.test(rest);
+}
+
 function isDigit(c: number): boolean {
   return c >= CH_0 && c <= CH_9;
+}
+
+/** `Dockerfile:52`, `docker/app.Dockerfile:3`: a snippet's file and line. */
+function endsWithLineNumber(text: string): boolean {
+  let i = text.length - 1;
+  while (i >= 0 && isDigit(text.charCodeAt(i))) i--;
+  return i < text.length - 1 && i > 0 && text.charCodeAt(i) === 58;
 }
 
 /** Is text[p..] exactly `name`? */

@@ -11,6 +11,9 @@
 // Only the last frame counts; after it come, as in plain mode, the error excerpt (`------`), the
 // warnings summary and the final `ERROR: …`. Rows are cut to the terminal width, so names may be cut
 // short; the excerpt names a failed step in full.
+//
+// A capture can hold several builds (a shell loop, a script): a frame header whose timer goes down,
+// or one that comes after a final error, starts the next build; endAll() gives one Build per build.
 import { OUTPUT_TAIL_LINES, emptyBuild, newStep, pushOutput, type Build, type BuildWarning, type Step } from '../model.js';
 import { parseSize } from '../units.js';
 import type { FormatParser } from './index.js';
@@ -58,17 +61,20 @@ class TtyParser implements FormatParser {
   private trailer: FormatParser = createPlainParser();
   private inFrame = false;
   private firstAt: number | null = null;
+  /** The builds before the current one, ended. */
+  private readonly done: Build[] = [];
+  private result: Build[] | null = null;
 
   line(text: string, atMs?: number): void {
-    if (atMs !== undefined && this.firstAt === null && Number.isFinite(atMs)) this.firstAt = atMs;
     const c = text.charCodeAt(0);
     if (c === 91 && text.startsWith('[+] ')) {
       const m = HEADER.exec(text.trimEnd());
       if (m) {
-        this.header(m);
+        this.header(m, atMs);
         return;
       }
     }
+    if (atMs !== undefined && this.firstAt === null && Number.isFinite(atMs)) this.firstAt = atMs;
     let p = -1;
     if (c === 32 && text.startsWith(' => ')) p = 4;
     else if (c === 61 && text.startsWith('=> ')) p = 3; // a paste that lost the leading space
@@ -81,10 +87,22 @@ class TtyParser implements FormatParser {
     this.trailer.line(text, atMs);
   }
 
+  /** The last build of the capture. */
   end(cutMidLine: boolean): Build {
+    const all = this.endAll(cutMidLine);
+    return all[all.length - 1]!;
+  }
+
+  /** Every build of the capture, in order. */
+  endAll(cutMidLine: boolean): Build[] {
+    this.result ??= [...this.done, this.toBuild(this.trailer.end(false), cutMidLine)];
+    return this.result;
+  }
+
+  /** The build of the current frame and the lines after it. */
+  private toBuild(trailer: Build, cutMidLine: boolean): Build {
     const build = emptyBuild('tty', 'buildkit');
     const frame = this.frame;
-    const trailer = this.trailer.end(false);
     build.error = trailer.error;
     build.errorExcerpt = trailer.errorExcerpt;
     build.builder.name = frame.builder;
@@ -111,10 +129,22 @@ class TtyParser implements FormatParser {
     return build;
   }
 
-  private header(m: RegExpExecArray): void {
-    // A new frame (or a new build): everything before it is superseded.
+  private header(m: RegExpExecArray, atMs: number | undefined): void {
+    const durationMs = Math.round(Number(m[1]) * 1000);
+    const current = this.frame;
+    if (current.rows.length > 0 || current.durationMs !== null) {
+      // The timer of one build never goes down, and nothing of a build follows its final error: the
+      // next build. Otherwise the new frame supersedes everything before it (trailer lines included).
+      const trailer = this.trailer.end(false);
+      const down = current.durationMs !== null && durationMs < current.durationMs;
+      if (down || trailer.error !== null) {
+        this.done.push(this.toBuild(trailer, false));
+        this.firstAt = null;
+      }
+    }
+    if (atMs !== undefined && this.firstAt === null && Number.isFinite(atMs)) this.firstAt = atMs;
     const frame = newFrame();
-    frame.durationMs = Math.round(Number(m[1]) * 1000);
+    frame.durationMs = durationMs;
     let rest = (m[4] ?? '').trim();
     if (rest.startsWith('FINISHED')) {
       frame.finished = true;
@@ -260,6 +290,6 @@ function setName(step: Step, name: string): void {
   step.internal = parts.internal;
 }
 
-export function createTtyParser(): FormatParser {
+export function createTtyParser(): FormatParser & { endAll(cutMidLine: boolean): Build[] } {
   return new TtyParser();
 }
