@@ -1,17 +1,25 @@
 // Every analyzer, listed by hand: one file, one doc (docs/rules/<id>.md), one test each.
 import type { Analyzer } from './types.js';
+import { aptNoRecommends } from './apt-no-recommends.js';
 import { aptUpdateAlone } from './apt-update-alone.js';
+import { changingArgEarly } from './changing-arg-early.js';
 import { contextJunk } from './context-junk.js';
+import { copyBeforeInstall } from './copy-before-install.js';
 import { contextSecret } from './context-secret.js';
 import { contextUnusedFiles } from './context-unused-files.js';
 import { dockerignoreExcludesCopySource } from './dockerignore-excludes-copy-source.js';
 import { gitIgnoredInContext } from './git-ignored-in-context.js';
+import { packageCacheLeft } from './package-cache-left.js';
 
 export const analyzers: Analyzer[] = [
+  aptNoRecommends,
   aptUpdateAlone,
+  changingArgEarly,
   contextJunk,
   contextSecret,
   contextUnusedFiles,
+  copyBeforeInstall,
   dockerignoreExcludesCopySource,
   gitIgnoredInContext,
+  packageCacheLeft,
 ];

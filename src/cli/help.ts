@@ -1,6 +1,6 @@
 // Help texts: plain strings, cheap to load (`buildlens --help` must start fast).
 
-export const COMMANDS = ['report', 'build', 'context', 'help'] as const;
+export const COMMANDS = ['report', 'build', 'context', 'lint', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const GENERAL_HELP = `buildlens — make slow Docker builds fast: which steps took the time, which hit
@@ -14,6 +14,8 @@ Commands
   build <docker args> Run \`docker build\` with a live view, then report on it
   context [DIR]       What the build context holds, what BuildKit sends, and the
                       .dockerignore lines that shrink it
+  lint [DOCKERFILE]   The cache breakers of a Dockerfile, with the rewritten
+                      Dockerfile that fixes them (--diff shows it, --fix writes it)
   help [command]      Show the help of a command
 
 Options
@@ -171,10 +173,54 @@ Examples
   buildlens context --format json --files > context.json
 `;
 
+export const LINT_HELP = `Usage
+  buildlens lint [DOCKERFILE] [--context DIR] [--report BUILD.json] [options]
+
+Checks a Dockerfile (default: DIR/Dockerfile, else ./Dockerfile) against its
+build context: what busts the cache (a COPY of the whole context before the
+dependency install, changing ARGs early, ...), what bloats layers, what the
+context should not hold. Each finding says what is wrong in one sentence and
+shows the lines it proposes. Safe fixes apply together: --diff prints the
+rewritten Dockerfile as a patch, --fix writes it. Changes that alter behaviour
+are suggestions, never applied.
+
+Arguments
+  [DOCKERFILE]          The Dockerfile (default: DIR/Dockerfile with --context,
+                        else ./Dockerfile)
+
+Options
+  --context DIR         The build context, read for manifests (package.json,
+                        requirements.txt, ...) with its .dockerignore applied
+                        (default: the Dockerfile's directory)
+  --report BUILD.json   A buildlens JSON report of a build of this Dockerfile
+                        (buildlens build --report, buildlens report --format
+                        json): each finding gets costMs, the time of the steps
+                        it invalidates in that build
+  --format FORMAT       table (default), json, markdown or sarif (SARIF 2.1.0
+                        for code-scanning tools)
+  --diff                Print the rewritten Dockerfile as a unified diff
+  --fix                 Write the rewritten Dockerfile; report what is left
+  -o, --output FILE     Write the report (or the diff) to FILE
+  --fail-on LEVEL       Exit 1 on a finding at or above LEVEL: error (the
+                        default), warning, info, or none
+  --no-color            No colour
+  --config PATH         Use this config file (rule severities, "off")
+  -h, --help            Show this help
+
+Exit codes: 0 fine; 1 a finding at or above --fail-on; 2 the Dockerfile, the
+context, the report, the config or the command line could not be used.
+
+Examples
+  buildlens lint
+  buildlens lint docker/app.Dockerfile --context . --diff | git apply
+  buildlens lint --report build.json --format json
+  buildlens lint --format sarif -o buildlens.sarif
+`;
+
 export const HELP_HELP = `Usage
   buildlens help [command]
 
-Shows the help of a command (report, build, context, help), or the general help.
+Shows the help of a command (report, build, context, lint, help), or the general help.
 
 Examples
   buildlens help report
@@ -185,6 +231,7 @@ export function commandHelp(command: CommandName): string {
     case 'report': return REPORT_HELP;
     case 'build': return BUILD_HELP;
     case 'context': return CONTEXT_HELP;
+    case 'lint': return LINT_HELP;
     case 'help': return HELP_HELP;
   }
 }

@@ -59,6 +59,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
       const { runContext } = await import('./commands/context.js');
       return runContext(rest, io);
     }
+    case 'lint': {
+      const { runLint } = await import('./commands/lint.js');
+      return runLint(rest, io);
+    }
     default: {
       const guess = closest(first, COMMANDS);
       throw new UsageError(`unknown command \`${first}\`${guess ? ` (did you mean \`${guess}\`?)` : `: the commands are ${COMMANDS.join(' and ')}`}`);

@@ -336,7 +336,7 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   if (dockerfileAbs !== null && existsSync(dockerfileAbs)) {
     dockerfileShown = docker.dockerfile ?? (docker.context ? join(docker.context, 'Dockerfile') : dockerfileAbs);
     try {
-      const analysis = await analyze(build, dockerfileAbs, config, found?.path ?? null, io);
+      const analysis = await analyze(build, dockerfileAbs, config, found?.path ?? null, io, contextAbs ?? undefined);
       build = analysis.build;
       findings = analysis.findings;
     } catch (err) {

@@ -1,6 +1,8 @@
 // `buildlens report <file|->`: read a saved build log, optionally map it onto its Dockerfile and run
 // the analyzers, and print the report in the chosen format.
 import { DEFAULT_CONFIG, FAIL_ON_VALUES, FORMAT_VALUES, ConfigError, mergeConfig, type Config, type FailOn, type OutputFormat, type ResolvedConfig } from '../../core/config.js';
+import { resolve } from 'node:path';
+import type { AnalyzerContext } from '../../../analyzers/types.js';
 import type { Build, Finding } from '../../core/model.js';
 import { toReport, type Report } from '../../core/report/report.js';
 import { findConfig, loadConfigFile, type FoundConfig } from '../../io/config-file.js';
@@ -53,8 +55,8 @@ interface Analysis {
   findings: Finding[];
 }
 
-/** Map the build onto the Dockerfile (when given) and run every analyzer whose needs are met. */
-export async function analyze(build: Build, dockerfilePath: string | undefined, config: ResolvedConfig, configPath: string | null, io: CliIO): Promise<Analysis> {
+/** The analyzers and their runner, once the config's rule settings are checked against them. */
+export async function loadAnalyzers(config: ResolvedConfig, configPath: string | null) {
   const [{ analyzers }, { runAnalyzers }] = await Promise.all([
     import('../../../analyzers/index.js'),
     import('../../core/analyze.js'),
@@ -65,6 +67,16 @@ export async function analyze(build: Build, dockerfilePath: string | undefined, 
     const where = configPath ?? 'the config';
     throw new ConfigError(`${where} sets ${unknown.length === 1 ? 'a rule that does not exist' : 'rules that do not exist'} (${unknown.map((id) => `"${id}"`).join(', ')}): the rules are ${[...known].join(', ')}.`);
   }
+  return { analyzers, runAnalyzers };
+}
+
+/**
+ * Map the build onto the Dockerfile (when given) and run every analyzer whose needs are met. With
+ * `contextDir` (a build's context), the Dockerfile analyzers also read its manifests (so that
+ * copy-before-install can propose its fix); the context rules stay with `buildlens context`/`lint`.
+ */
+export async function analyze(build: Build, dockerfilePath: string | undefined, config: ResolvedConfig, configPath: string | null, io: CliIO, contextDir?: string): Promise<Analysis> {
+  const { analyzers, runAnalyzers } = await loadAnalyzers(config, configPath);
   if (dockerfilePath === undefined) {
     return { build, findings: runAnalyzers({ build }, analyzers, { rules: config.rules }) };
   }
@@ -78,7 +90,16 @@ export async function analyze(build: Build, dockerfilePath: string | undefined, 
     throw new InputError(`${dockerfilePath} has no FROM instruction, so it is not a Dockerfile: pass the Dockerfile the log was built from.`);
   }
   const mapped = mapStepsToDockerfile(build, parsed);
-  const findings = runAnalyzers({ dockerfile: { path: dockerfilePath, text, parsed }, build: mapped }, analyzers, { rules: config.rules });
+  const ctx: AnalyzerContext = { dockerfile: { path: dockerfilePath, text, parsed }, build: mapped };
+  let run = analyzers;
+  if (contextDir !== undefined) {
+    const { readAnalyzerContext } = await import('../../io/analyzer-context.js');
+    // No abort signal: an interrupted build still gets its report, and the scan is part of it.
+    const context = await readAnalyzerContext(resolve(io.cwd, contextDir), resolve(io.cwd, dockerfilePath), false, { cwd: io.cwd });
+    if (context) ctx.context = context;
+    run = analyzers.filter((a) => !a.needs.includes('context'));
+  }
+  const findings = runAnalyzers(ctx, run, { rules: config.rules });
   return { build: mapped, findings };
 }
 

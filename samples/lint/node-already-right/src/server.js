@@ -1,0 +1,2 @@
+// Sample source file: edit it to see which steps re-run.
+console.log('hello from the sample app');

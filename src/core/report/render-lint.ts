@@ -1,0 +1,93 @@
+// The `lint` report for a terminal (plain ASCII that lines up) and for markdown: each finding with
+// its one-sentence message, its cost in a known build, and the lines it proposes.
+import type { Finding, Severity } from '../model.js';
+import { formatDuration } from '../units.js';
+import { codeSpan, escapeMarkdown, fencedBlock, stripControl } from '../markdown.js';
+
+/** The JSON `lint` report (docs/cli.md#buildlens-lint). */
+export interface LintReport {
+  schemaVersion: 1;
+  tool: { name: 'buildlens'; version: string };
+  dockerfile: string;
+  /** The build context read for manifests and context rules, or null when there is none. */
+  context: string | null;
+  /** The buildlens JSON report costs were taken from, or null. */
+  build: string | null;
+  findings: LintFinding[];
+  /** How many fixes apply together to the Dockerfile (what --diff shows, --fix writes). */
+  fixable: number;
+}
+
+export interface LintFinding {
+  rule: string;
+  severity: Severity;
+  message: string;
+  file: string | null;
+  line: number | null;
+  suggestion: string | null;
+  fix: Finding['fix'] | null;
+  costMs: number | null;
+}
+
+const SGR: Record<string, string> = { error: '\u001b[31m', warning: '\u001b[33m', info: '\u001b[36m' };
+
+/** The proposed lines of a finding: the fix's edits, else the suggestion's text. */
+function proposal(f: LintFinding): string[] {
+  const out: string[] = [];
+  if (f.fix) {
+    out.push(`fix: ${stripControl(f.fix.description)}`);
+    for (const e of f.fix.edits) {
+      const where = e.endLine < e.startLine ? `before line ${e.startLine}` : e.startLine === e.endLine ? `line ${e.startLine}` : `lines ${e.startLine}-${e.endLine}`;
+      if (e.text === '') out.push(`  ${where}: remove`);
+      else {
+        out.push(`  ${where}${e.endLine < e.startLine ? ', add' : ', becomes'}:`);
+        for (const l of e.text.split('\n')) out.push(`    + ${stripControl(l)}`);
+      }
+    }
+  } else if (f.suggestion) {
+    const [first = '', ...rest] = f.suggestion.split('\n');
+    out.push(`suggestion: ${stripControl(first)}`);
+    for (const l of rest) out.push(`    ${stripControl(l)}`);
+  }
+  return out;
+}
+
+export function renderLintTable(r: LintReport, opts: { color: boolean }): string {
+  const out: string[] = [];
+  if (r.findings.length === 0) {
+    out.push(`${stripControl(r.dockerfile)}: no findings.`);
+    return out.join('\n') + '\n';
+  }
+  for (const f of r.findings) {
+    const sev = opts.color ? `${SGR[f.severity] ?? ''}${f.severity}\u001b[0m` : f.severity;
+    const where = `${stripControl(f.file ?? '')}${f.line !== null ? `:${f.line}` : ''}`;
+    const cost = f.costMs !== null ? `  (costs ${formatDuration(f.costMs)} per build)` : '';
+    out.push(`${sev.padEnd(opts.color ? 7 + 9 : 7)}  ${where}  ${f.rule}${cost}`);
+    out.push(`  ${stripControl(f.message)}`);
+    for (const l of proposal(f)) out.push(`  ${l}`);
+    out.push('');
+  }
+  const n = r.findings.length;
+  const counts = (['error', 'warning', 'info'] as const).map((s) => [s, r.findings.filter((f) => f.severity === s).length] as const).filter(([, c]) => c > 0);
+  out.push(`${n} finding${n === 1 ? '' : 's'} (${counts.map(([s, c]) => `${c} ${s}`).join(', ')})${r.fixable > 0 ? `; ${r.fixable} fixable: --diff shows the rewritten Dockerfile, --fix writes it` : ''}.`);
+  return out.join('\n') + '\n';
+}
+
+export function renderLintMarkdown(r: LintReport): string {
+  const out: string[] = [`### buildlens lint: ${codeSpan(r.dockerfile, { inTable: false })}`, ''];
+  if (r.findings.length === 0) {
+    out.push('No findings.');
+    return out.join('\n') + '\n';
+  }
+  for (const f of r.findings) {
+    const where = `${f.file ?? ''}${f.line !== null ? `:${f.line}` : ''}`;
+    const cost = f.costMs !== null ? ` — costs ${formatDuration(f.costMs)} per build` : '';
+    out.push(`- **${f.severity}** ${codeSpan(where, { inTable: false })} ${f.rule}${cost}: ${escapeMarkdown(f.message)}`);
+    const lines = proposal(f);
+    if (lines.length > 0) {
+      out.push('', ...fencedBlock(lines.join('\n')).split('\n').map((l) => `  ${l}`), '');
+    }
+  }
+  if (r.fixable > 0) out.push('', `${r.fixable} fixable: \`buildlens lint --diff\` shows the rewritten Dockerfile, \`--fix\` writes it.`);
+  return out.join('\n') + '\n';
+}
