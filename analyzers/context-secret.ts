@@ -17,7 +17,7 @@ export const contextSecret: Analyzer = {
   needs: ['context'],
   analyze(ctx: AnalyzerContext): Report[] {
     const facts = contextFacts(ctx);
-    if (!facts) return [];
+    if (!facts || facts.secrets.length === 0) return [];
     const ignoreFile = ctx.context?.dockerignore?.path ?? '.dockerignore';
     const transferred = new Set(facts.transfer.map((f) => f.path));
     return facts.secrets.map((s) => {

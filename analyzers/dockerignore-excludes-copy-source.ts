@@ -2,7 +2,7 @@
 // with "not found" (or, for a directory with exceptions inside, silently copies only part of it).
 // BuildKit's own `CopyIgnoredFile` check says the same without sizes. See
 // docs/rules/dockerignore-excludes-copy-source.md.
-import type { Analyzer, AnalyzerContext, Report } from './types.js';
+import type { Analyzer, AnalyzerContext, ContextFile, Report } from './types.js';
 import { contextFacts } from '../src/core/context.js';
 import { PatternList } from '../src/core/dockerignore.js';
 
@@ -23,7 +23,8 @@ export const dockerignoreExcludesCopySource: Analyzer = {
     const ignore = facts.ignore;
     const ignoreFile = ctx.context?.dockerignore?.path ?? '.dockerignore';
     const visible = facts.visible;
-    const known = [...(ctx.context?.filtered ? [...visible, ...(ctx.context.excluded ?? [])] : ctx.context?.files ?? [])];
+    let known: ContextFile[] | undefined;
+    const knownFiles = () => (known ??= ctx.context?.filtered ? [...visible, ...(ctx.context.excluded ?? [])] : [...(ctx.context?.files ?? [])]);
     const reports: Report[] = [];
     for (const s of facts.use.sources) {
       if (s.path === '.' || s.source.includes('$')) continue;
@@ -33,7 +34,7 @@ export const dockerignoreExcludesCopySource: Analyzer = {
         const list = new PatternList([{ pattern: s.path, exception: false, line: s.line, source: s.source }], 'include');
         const matches = (p: string) => list.match(p, null).matched;
         if (visible.some((f) => matches(f.path))) continue;
-        const excluded = known.filter((f) => matches(f.path) && !ignore.includes(f.path));
+        const excluded = knownFiles().filter((f) => matches(f.path) && !ignore.includes(f.path));
         if (excluded.length > 0) reports.push({ messageId: 'allMatchesExcluded', data: { ...data, excludedFiles: excluded.slice(0, 3).map((f) => f.path).join(', ') + (excluded.length > 3 ? ', …' : '') }, line: s.line, suggestion: 'fix' });
         continue;
       }

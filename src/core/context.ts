@@ -1,10 +1,10 @@
 // The build context, pure: which files the build sees (the .dockerignore applied), which of them
 // BuildKit transfers (the COPY/ADD and bind-mount sources of the stages the target reaches), totals,
 // where the bytes are, what should not be there, and the .dockerignore lines that keep it out.
-import ignore from 'ignore';
+import { createRequire } from 'node:module';
 import type { AnalyzerContext, ContextFile } from '../../analyzers/types.js';
 import { instructionBody, type Dockerfile, type Instruction } from './dockerfile.js';
-import { Dockerignore, PatternList, cleanPath, parseDockerignore, type IgnorePattern, type MatchInfo } from './dockerignore.js';
+import { CompiledPattern, Dockerignore, PatternList, cleanPath, parseDockerignore, type IgnorePattern, type MatchInfo } from './dockerignore.js';
 
 export type { ContextFile };
 
@@ -29,9 +29,18 @@ export function visibleFiles(files: readonly ContextFile[], ignore: Dockerignore
     memo.set(dir, state);
     return state;
   };
+  let lastDir = '\0';
+  let lastState: { excluded: boolean; pruned: boolean; info: MatchInfo } | null = null;
   return files.filter((f) => {
     const slash = f.path.lastIndexOf('/');
-    const parent = slash < 0 ? null : dirState(f.path.slice(0, slash));
+    let parent = null;
+    if (slash >= 0) {
+      if (slash !== lastDir.length || !f.path.startsWith(lastDir)) {
+        lastDir = f.path.slice(0, slash);
+        lastState = dirState(lastDir);
+      }
+      parent = lastState;
+    }
     if (parent?.pruned) return false;
     return !ignore.match(f.path, parent ? parent.info : null).excluded;
   });
@@ -220,17 +229,36 @@ const bySize = (a: SizedPath, b: SizedPath) => b.bytes - a.bytes || b.files - a.
 
 /** Every directory with the files and bytes below it (cumulative), and the top-level breakdown. */
 export function directorySizes(files: readonly ContextFile[]): Map<string, Totals> {
-  const dirs = new Map<string, Totals>();
+  // Files are summed into their own directory first (one lookup per file), then each directory's
+  // totals are added to its parents (one walk up per directory, not per file).
+  const own = new Map<string, Totals>();
+  let lastDir = '\0';
+  let last: Totals = { files: 0, bytes: 0 };
   for (const f of files) {
-    let i = f.path.indexOf('/');
-    while (i >= 0) {
-      const d = f.path.slice(0, i);
-      const t = dirs.get(d);
-      if (t) {
-        t.files++;
-        t.bytes += f.size;
-      } else dirs.set(d, { files: 1, bytes: f.size });
-      i = f.path.indexOf('/', i + 1);
+    const slash = f.path.lastIndexOf('/');
+    if (slash < 0) continue;
+    // Files come grouped by directory: the last directory's totals are kept at hand.
+    if (slash !== lastDir.length || !f.path.startsWith(lastDir)) {
+      lastDir = f.path.slice(0, slash);
+      const t = own.get(lastDir);
+      if (t) last = t;
+      else own.set(lastDir, (last = { files: 0, bytes: 0 }));
+    }
+    last.files++;
+    last.bytes += f.size;
+  }
+  const dirs = new Map<string, Totals>();
+  for (const [d, t] of own) {
+    let i = d.indexOf('/');
+    for (;;) {
+      const a = i < 0 ? d : d.slice(0, i);
+      const known = dirs.get(a);
+      if (known) {
+        known.files += t.files;
+        known.bytes += t.bytes;
+      } else dirs.set(a, { files: t.files, bytes: t.bytes });
+      if (i < 0) break;
+      i = d.indexOf('/', i + 1);
     }
   }
   return dirs;
@@ -246,16 +274,17 @@ export function breakdown(files: readonly ContextFile[], count = 10): Breakdown 
   const dirs = directorySizes(files);
   const largestDirectories = [...dirs].map(([path, t]) => ({ path, ...t })).sort(bySize).slice(0, count);
   const largestFiles = topN(files, count).map((f) => ({ path: f.path, files: 1, bytes: f.size }));
+  // Top-level directories come from the directory totals; only top-level files are looked at here.
   const top = new Map<string, Totals>();
   for (const f of files) {
-    const slash = f.path.indexOf('/');
-    const name = slash < 0 ? f.path : f.path.slice(0, slash) + '/';
-    const t = top.get(name);
+    if (f.path.includes('/')) continue;
+    const t = top.get(f.path);
     if (t) {
       t.files++;
       t.bytes += f.size;
-    } else top.set(name, { files: 1, bytes: f.size });
+    } else top.set(f.path, { files: 1, bytes: f.size });
   }
+  for (const [d, t] of dirs) if (!d.includes('/')) top.set(d + '/', t);
   const topLevel = [...top].map(([path, t]) => ({ path, ...t })).sort(bySize);
   return { largestDirectories, largestFiles, topLevel };
 }
@@ -304,6 +333,11 @@ const JUNK_FILES: Array<[RegExp, JunkCategory, string]> = [
   [/(^|\/)[^/]*~$/, 'editor-os', '**/*~'],
 ];
 
+/** The outermost junk directory of a path: one test per file instead of a lookup per path element. */
+const JUNK_DIR_RE = new RegExp(`(^|/)(${Object.keys(JUNK_DIRS).filter((d) => !d.includes('/')).map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})/`);
+/** Any of JUNK_FILES (most files match none: one test, then the table for the few that do). */
+const JUNK_FILE_ANY = new RegExp(JUNK_FILES.map(([re]) => `(?:${re.source})`).join('|'));
+
 /** Extensions of files that are text or source, not "binaries", however large. */
 const TEXT_EXT = /\.(js|mjs|cjs|ts|tsx|jsx|json|md|txt|csv|tsv|html|css|scss|xml|ya?ml|toml|ini|sql|py|go|rs|java|kt|rb|php|c|h|cc|cpp|hpp|cs|sh|svg)$/i;
 
@@ -329,26 +363,39 @@ export function findJunk(files: readonly ContextFile[]): JunkGroup[] {
     } else groups.set(pattern, { pattern, category, path, files: 1, bytes: size });
   };
   const hasComposer = files.some((f) => f.path === 'composer.json');
+  let lastDir = '\0';
+  let lastJunk: { pattern: string; category: JunkCategory; path: string } | null = null;
   for (const f of files) {
-    const parts = f.path.split('/');
-    let done = false;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const name = parts[i]!;
-      let category = JUNK_DIRS[name];
-      if (!category && name === 'vendor' && i === 0 && hasComposer) category = 'dependencies';
-      if (category) {
-        add(i === 0 ? name : `**/${name}`, category, parts.slice(0, i + 1).join('/'), f.size);
-        done = true;
-        break;
-      }
-    }
-    if (done) continue;
-    const rule = JUNK_FILES.find(([re]) => re.test(f.path));
-    if (rule) {
-      add(rule[2], rule[1], f.path, f.size);
+    const path = f.path;
+    // The outermost junk directory on the path (a directory: a `/` follows it); `vendor` counts
+    // only at the top with a composer.json beside it.
+    if (hasComposer && path.startsWith('vendor/')) {
+      add('vendor', 'dependencies', 'vendor', f.size);
       continue;
     }
-    if (f.size > LARGE_FILE_BYTES && !TEXT_EXT.test(f.path) && f.kind !== 'symlink') add(f.path, 'large-binary', f.path, f.size);
+    const slash = path.lastIndexOf('/');
+    if (slash >= 0) {
+      // Files come grouped by directory: the directory's answer is kept for the next file.
+      if (slash !== lastDir.length || !path.startsWith(lastDir)) {
+        lastDir = path.slice(0, slash);
+        const m = JUNK_DIR_RE.exec(lastDir + '/');
+        if (m) {
+          const name = m[2]!;
+          const start = m.index + m[1]!.length;
+          lastJunk = { pattern: start === 0 ? name : `**/${name}`, category: JUNK_DIRS[name]!, path: lastDir.slice(0, start + name.length) };
+        } else lastJunk = null;
+      }
+      if (lastJunk) {
+        add(lastJunk.pattern, lastJunk.category, lastJunk.path, f.size);
+        continue;
+      }
+    }
+    if (JUNK_FILE_ANY.test(path)) {
+      const rule = JUNK_FILES.find(([re]) => re.test(path))!;
+      add(rule[2], rule[1], path, f.size);
+      continue;
+    }
+    if (f.size > LARGE_FILE_BYTES && !TEXT_EXT.test(path) && f.kind !== 'symlink') add(path, 'large-binary', path, f.size);
   }
   // A junk directory only nested (`packages/a/node_modules`) gets a `**/` line; when both exist the
   // `**/` line covers the top-level one too.
@@ -384,6 +431,9 @@ const SECRET_NAMES: Array<[RegExp, string]> = [
   [/(^|\/)terraform\.tfstate(\.backup)?$/, 'Terraform state'],
 ];
 
+/** Any of SECRET_NAMES: one test per file, the table only for the few that match. */
+const SECRET_NAME_ANY = new RegExp(SECRET_NAMES.map(([re]) => `(?:${re.source})`).join('|'));
+
 /** Files whose content decides whether they hold a secret (read by the scanner when small). */
 export const SECRET_CONTENT_FILES = /(^|\/)\.(npmrc|pypirc|yarnrc\.yml)$/;
 const TOKEN_IN_CONTENT = /(_authToken|_auth\s*=|_password|npmAuthToken|^\s*password\s*[=:])/im;
@@ -392,12 +442,12 @@ export function findSecrets(files: readonly ContextFile[]): SecretFile[] {
   const out: SecretFile[] = [];
   for (const f of files) {
     if (f.kind === 'symlink') continue;
-    const named = SECRET_NAMES.find(([re]) => re.test(f.path));
+    const named = SECRET_NAME_ANY.test(f.path) ? SECRET_NAMES.find(([re]) => re.test(f.path)) : undefined;
     if (named) {
       out.push({ path: f.path, files: 1, bytes: f.size, kind: named[1] });
       continue;
     }
-    if (SECRET_CONTENT_FILES.test(f.path) && f.content !== undefined && TOKEN_IN_CONTENT.test(f.content)) {
+    if (f.content !== undefined && SECRET_CONTENT_FILES.test(f.path) && TOKEN_IN_CONTENT.test(f.content)) {
       out.push({ path: f.path, files: 1, bytes: f.size, kind: `${f.path.replace(/^.*\//, '')} holding a token or password` });
     }
   }
@@ -441,15 +491,53 @@ export function proposeIgnoreLines(input: ProposalInput): IgnoreProposal {
   const chosen: IgnorePattern[] = [];
   const lines: IgnoreLine[] = [];
   const skipped: IgnoreProposal['skipped'] = [];
+  const visible = input.visible;
   const protectedFiles = new Set(
     input.use && input.use.sources.some((s) => s.path !== '.')
-      ? transferFiles(input.visible, { ...input.use, all: false, sources: input.use.sources.filter((s) => s.path !== '.' && !s.source.includes('$')) }).map((f) => f.path)
+      ? transferFiles(visible, { ...input.use, all: false, sources: input.use.sources.filter((s) => s.path !== '.' && !s.source.includes('$')) }).map((f) => f.path)
       : [],
   );
-  const userExcludes = input.current.filter((p) => !p.exception);
-  const keptByException = (path: string) =>
-    input.current.some((p) => p.exception) && !new Dockerignore(userExcludes).includes(path);
-  let remaining = [...input.visible];
+  const hasExceptions = input.current.some((p) => p.exception);
+  let userExcludes: Dockerignore | undefined;
+  const keptByException = (path: string) => hasExceptions && !(userExcludes ??= new Dockerignore(input.current.filter((p) => !p.exception))).includes(path);
+  // A line can only drop files below the top-level entries its first path element matches: the
+  // files are indexed by that element once, so each line looks at its own files, not at all of them.
+  const byTop = new Map<string, number[]>();
+  for (let i = 0; i < visible.length; i++) {
+    const path = visible[i]!.path;
+    const slash = path.indexOf('/');
+    const top = slash < 0 ? path : path.slice(0, slash);
+    const list = byTop.get(top);
+    if (list) list.push(i);
+    else byTop.set(top, [i]);
+  }
+  const gone = new Uint8Array(visible.length);
+  /** Indices of the files (not dropped yet, in context order) that these patterns could exclude. */
+  const scope = (patterns: IgnorePattern[]): number[] => {
+    let tops: Set<string> | null = new Set();
+    for (const p of patterns) {
+      if (p.exception) continue;
+      const slash = p.pattern.indexOf('/');
+      const first = slash < 0 ? p.pattern : p.pattern.slice(0, slash);
+      if (first.includes('**') || /[[\\]/.test(first)) {
+        tops = null;
+        break;
+      }
+      if (!/[*?]/.test(first)) tops.add(first);
+      else {
+        const glob = new CompiledPattern(first, false);
+        for (const top of byTop.keys()) if (glob.matches(top)) tops.add(top);
+      }
+    }
+    let indices: number[];
+    if (tops === null) indices = Array.from(visible.keys());
+    else {
+      indices = [];
+      for (const top of tops) for (const i of byTop.get(top) ?? []) indices.push(i);
+      if (tops.size > 1) indices.sort((a, b) => a - b);
+    }
+    return indices.filter((i) => gone[i] === 0);
+  };
   let nextLine = input.current.reduce((m, p) => Math.max(m, p.line), 0) + 1;
   for (const c of input.candidates) {
     if (lines.some((l) => l.line === c.line)) continue;
@@ -462,21 +550,36 @@ export function proposeIgnoreLines(input: ProposalInput): IgnoreProposal {
     if (pattern.length === 0) continue;
     // Appending a pattern can only drop a file that the pattern alone excludes (it or a parent
     // matches); those few are then checked against the whole list, quirks included.
+    const remaining = scope(pattern);
     const alone = new Dockerignore(pattern);
-    const aloneKept = new Set(visibleFiles(remaining, alone).map((f) => f.path));
+    let suspects: number[];
+    if (pattern.length === 1 && !pattern[0]!.exception && alone.list.compiled[0]!.type === 'exact') {
+      // A plain path excludes itself and what is below it.
+      const p = pattern[0]!.pattern;
+      suspects = remaining.filter((i) => {
+        const path = visible[i]!.path;
+        return path.startsWith(p) && (path.length === p.length || path[p.length] === '/');
+      });
+    } else {
+      const aloneKept = new Set(visibleFiles(remaining.map((i) => visible[i]!), alone));
+      suspects = remaining.filter((i) => !aloneKept.has(visible[i]!));
+    }
+    if (suspects.length === 0) continue;
     const trial = new Dockerignore([...input.current, ...chosen, ...pattern]);
-    const suspects = remaining.filter((f) => !aloneKept.has(f.path));
-    const stillKept = new Set(visibleFiles(suspects, trial).map((f) => f.path));
-    const dropped = suspects.filter((f) => !stillKept.has(f.path));
-    const droppedSet = new Set(dropped.map((f) => f.path));
-    const kept = remaining.filter((f) => !droppedSet.has(f.path));
-    if (dropped.length === 0) continue;
-    const needed = dropped.find((f) => protectedFiles.has(f.path));
+    // Without any `!` exception a match anywhere excludes: every suspect is dropped.
+    let droppedIdx = suspects;
+    if (trial.list.exclusions) {
+      const stillKept = new Set(visibleFiles(suspects.map((i) => visible[i]!), trial));
+      droppedIdx = suspects.filter((i) => !stillKept.has(visible[i]!));
+    }
+    if (droppedIdx.length === 0) continue;
+    const dropped = droppedIdx.map((i) => visible[i]!);
+    const needed = protectedFiles.size > 0 ? dropped.find((f) => protectedFiles.has(f.path)) : undefined;
     if (needed) {
       skipped.push({ line: c.line, why: `a COPY or ADD in the Dockerfile needs ${needed.path}` });
       continue;
     }
-    const exception = dropped.find((f) => keptByException(f.path));
+    const exception = hasExceptions ? dropped.find((f) => keptByException(f.path)) : undefined;
     if (exception) {
       skipped.push({ line: c.line, why: `it would override your \`!\` exception that keeps ${exception.path}` });
       continue;
@@ -484,7 +587,7 @@ export function proposeIgnoreLines(input: ProposalInput): IgnoreProposal {
     chosen.push(...pattern);
     nextLine++;
     lines.push({ line: c.line, reason: c.reason, ...totals(dropped) });
-    remaining = kept;
+    for (const i of droppedIdx) gone[i] = 1;
   }
   const saves = lines.reduce((t, l) => ({ files: t.files + l.files, bytes: t.bytes + l.bytes }), { files: 0, bytes: 0 });
   return { lines, skipped, saves };
@@ -526,11 +629,20 @@ export function appendDiff(path: string, before: string | null, after: string): 
 // ---------------------------------------------------------------------------------------------
 // Git-ignored files
 
+const GITIGNORE = /(^|\/)\.gitignore$/;
+
+type IgnoreFactory = typeof import('ignore');
+let ignoreFactory: IgnoreFactory | undefined;
+/** The `ignore` package, loaded on first use: most contexts have no `.gitignore` to read. */
+function loadIgnore(): IgnoreFactory {
+  return (ignoreFactory ??= createRequire(import.meta.url)('ignore') as IgnoreFactory);
+}
+
 /** `.gitignore` files, read with the `ignore` package (gitignore rules), each applying below its directory. */
 export function gitIgnoredFiles(files: readonly ContextFile[], gitignores: readonly ContextFile[]): ContextFile[] {
   const sources = gitignores
-    .filter((f) => /(^|\/)\.gitignore$/.test(f.path) && f.content !== undefined)
-    .map((f) => ({ dir: f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/') + 1) : '', ig: ignore().add(f.content!) }))
+    .filter((f) => f.content !== undefined && GITIGNORE.test(f.path))
+    .map((f) => ({ dir: f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/') + 1) : '', ig: loadIgnore()().add(f.content!) }))
     .sort((a, b) => a.dir.length - b.dir.length);
   if (sources.length === 0) return [];
   return files.filter((f) => {
@@ -636,10 +748,17 @@ export function contextFacts(ctx: AnalyzerContext): ContextFacts | null {
   const transfer = transferFiles(visible, use);
   const junk = findJunk(visible);
   const secrets = findSecrets(visible);
-  const gitSources = [...visible, ...(c.excluded ?? []), ...(c.filtered ? [] : c.files)];
-  const junkIgnore = junk.length > 0 ? new Dockerignore(parseDockerignore(junk.map((j) => j.pattern).join('\n'))) : null;
-  const afterJunk = junkIgnore ? visibleFiles(visible, junkIgnore) : visible;
-  const gitIgnored = groupByDirectory(gitIgnoredFiles(afterJunk, gitSources), afterJunk);
+  // `.gitignore` files with their text (the scanner reads them): without any, nothing is git-ignored.
+  const gitSources: ContextFile[] = [];
+  for (const list of [visible, c.excluded ?? [], c.filtered ? [] : c.files]) {
+    for (const f of list) if (f.content !== undefined && GITIGNORE.test(f.path)) gitSources.push(f);
+  }
+  let gitIgnored: SizedPath[] = [];
+  if (gitSources.length > 0) {
+    const junkIgnore = junk.length > 0 ? new Dockerignore(parseDockerignore(junk.map((j) => j.pattern).join('\n'))) : null;
+    const afterJunk = junkIgnore ? visibleFiles(visible, junkIgnore) : visible;
+    gitIgnored = groupByDirectory(gitIgnoredFiles(afterJunk, gitSources), afterJunk);
+  }
   const wholeCopy = use?.sources.some((s) => s.path === '.') ?? false;
   const irrelevant = wholeCopy ? buildIrrelevantFiles(visible) : [];
   const candidates = [

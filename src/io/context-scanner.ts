@@ -1,13 +1,17 @@
 // ContextScanner: walks a build context the way BuildKit's client does (tonistiigi/fsutil through
 // buildx): entries matched against the .dockerignore with their parent directory's results, excluded
 // directories pruned when no exception can reach inside them, symlinks sent as links and never
-// followed. Sizes come from lstat. It is synchronous on purpose: one thread of readdir + lstat was
-// the fastest of the variants measured (bench/context.mjs), and nothing else runs meanwhile.
+// followed. Sizes come from lstat. `scan` is synchronous: one thread of readdir + lstat was the
+// fastest single-thread variant measured (async fs and the libuv pool were 2-5x slower, see
+// bench/README.md). `scanParallel` walks a large context on two threads: past a few thousand entries
+// a worker thread (context-scan-worker.ts) takes subtrees from a shared counter while this thread
+// walks the others, and the pieces are put back in the order `scan` gives.
 // Errors are collected, never thrown: an unreadable directory, a socket or a name that is not UTF-8
 // is reported with what docker would do with it.
 import { lstatSync, readdirSync, readFileSync, type Dirent, type Stats } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import type { ContextFile } from '../../analyzers/types.js';
-import type { Dockerignore, MatchInfo } from '../core/dockerignore.js';
+import type { Dockerignore, IgnorePattern, MatchInfo } from '../core/dockerignore.js';
 import { errnoCode } from './errors.js';
 
 export type ScanProblemKind = 'unreadable-dir' | 'unreadable-file' | 'special-file' | 'odd-name' | 'error';
@@ -45,6 +49,8 @@ export interface ScanOptions {
   ignore: Dockerignore | null;
   /** Read the text of visible files this accepts (kept on ContextFile.content). */
   readContent?: (path: string, size: number) => boolean;
+  /** The same as a pattern on the path (what `scanParallel` can hand to its worker thread). */
+  readContentPattern?: RegExp;
   /** Also walk pruned directories, to size what the ignore file keeps out. */
   sizeExcluded?: boolean;
   signal?: AbortSignal;
@@ -53,9 +59,51 @@ export interface ScanOptions {
 /** Largest file whose content the scanner reads when asked. */
 const MAX_CONTENT_BYTES = 1_000_000;
 
-interface Pending {
+/** A directory still to walk, with its match info for its entries. */
+export interface Pending {
   rel: string;
   info: MatchInfo;
+}
+
+/** Entries `scanParallel` walks on this thread alone before it starts a worker (a worker costs ~30 ms to start). */
+const PARALLEL_AFTER_ENTRIES = 4_000;
+/** The same when a worker was started beforehand (startScanWorker): it is ready, so it gets work sooner. */
+const PARALLEL_AFTER_ENTRIES_STARTED = 2_000;
+/** Subtrees the rest is cut into, shared out one by one between this thread and the worker. */
+const PARALLEL_CHUNKS = 96;
+
+const WORKER_URL = new URL('./context-scan-worker.js', import.meta.url);
+
+/** What the worker needs to walk as this thread does (sent with the work: it can start before). */
+export interface WorkerSetup {
+  root: string;
+  patterns: IgnorePattern[] | null;
+  sizeExcluded: boolean;
+  readContent: { source: string; flags: string } | null;
+}
+
+const stoppedWorkers = new WeakSet<Worker>();
+
+/**
+ * Start the scan's worker thread ahead of the scan, to hand to `scanParallel`. It is unref'd (it
+ * never keeps the process alive) and null when it cannot start; `scanParallel` ends it.
+ */
+export function startScanWorker(url: URL = WORKER_URL): Worker | null {
+  try {
+    const worker = new Worker(url);
+    // A worker that fails to load or stops is walked around: scanParallel does its part.
+    const stop = () => stoppedWorkers.add(worker);
+    worker.on('error', stop);
+    worker.on('exit', stop);
+    worker.unref();
+    return worker;
+  } catch {
+    return null;
+  }
+}
+
+function emptyScan(root: string): ContextScan {
+  return { root, files: [], excludedFiles: [], prunedDirs: [], dirs: 0, problems: [] };
 }
 
 // eslint-disable-next-line no-control-regex
@@ -68,92 +116,224 @@ export class ContextScanner {
   constructor(readonly root: string) {}
 
   scan(options: ScanOptions): ContextScan {
-    const { ignore } = options;
-    const result: ContextScan = { root: this.root, files: [], excludedFiles: [], prunedDirs: [], dirs: 0, problems: [] };
+    const result = emptyScan(this.root);
+    this.walk([{ rel: '', info: null }], result, options, Infinity);
+    return result;
+  }
+
+  /**
+   * The same result as `scan`, on two threads when the context is large: the first entries are
+   * walked here; past PARALLEL_AFTER_ENTRIES a worker starts, the directories still to walk are cut
+   * into subtrees, and both threads take them from a shared counter. Without the worker (it failed
+   * to start or stopped) this thread walks what it left.
+   */
+  async scanParallel(options: ScanOptions, started?: Worker | null): Promise<ContextScan> {
+    const result = emptyScan(this.root);
     const stack: Pending[] = [{ rel: '', info: null }];
-    while (stack.length > 0) {
+    this.walk(stack, result, options, started ? PARALLEL_AFTER_ENTRIES_STARTED : PARALLEL_AFTER_ENTRIES);
+    if (stack.length === 0) {
+      void started?.terminate();
+      return result;
+    }
+    let worker = started ?? startScanWorker();
+    if (worker && stoppedWorkers.has(worker)) worker = null;
+    try {
+      return await this.shareOut(stack, result, options, worker);
+    } finally {
+      void worker?.terminate();
+    }
+  }
+
+  /** The rest of `scanParallel`: what is left on `stack`, cut into subtrees shared with the worker. */
+  private async shareOut(stack: Pending[], result: ContextScan, options: ScanOptions, worker: Worker | null): Promise<ContextScan> {
+    const pattern = options.readContentPattern;
+    const setup: WorkerSetup = { root: this.root, patterns: options.ignore?.patterns ?? null, sizeExcluded: options.sizeExcluded ?? false, readContent: pattern ? { source: pattern.source, flags: pattern.flags } : null };
+    // What is left, as a tree: a walked directory's own entries come before its subdirectories'
+    // (last pushed first, as the stack pops them), so the pieces go back together in `scan` order.
+    interface Node { pending: Pending; own?: ContextScan; children?: Node[]; chunk?: number }
+    const roots: Node[] = stack.reverse().map((pending) => ({ pending }));
+    // Cut it into PARALLEL_CHUNKS subtrees or more: the shallowest directory is walked (its own
+    // entries) and replaced by its subdirectories, so no subtree stays much bigger than the rest.
+    const depth = (n: Node) => n.pending.rel.split('/').length;
+    let leaves = [...roots];
+    while (leaves.length > 0 && leaves.length < PARALLEL_CHUNKS) {
       if (options.signal?.aborted) throw options.signal.reason;
-      const dir = stack.pop()!;
-      const abs = dir.rel === '' ? this.root : `${this.root}/${dir.rel}`;
-      let entries: Dirent[];
-      try {
-        entries = readdirSync(abs, { withFileTypes: true });
-      } catch (err) {
-        const excluded = dir.rel !== '' && ignore !== null && this.isExcludedDir(dir.rel, ignore, dir.info);
-        result.problems.push({
-          path: dir.rel === '' ? '.' : dir.rel,
-          kind: 'unreadable-dir',
-          detail: describeError(err, 'directory', excluded),
-          excluded,
+      let k = 0;
+      for (let j = 1; j < leaves.length; j++) if (depth(leaves[j]!) < depth(leaves[k]!)) k = j;
+      const node = leaves[k]!;
+      const own = emptyScan(this.root);
+      const pushed: Pending[] = [];
+      this.walkDir(node.pending, own, options, pushed);
+      node.own = own;
+      node.children = pushed.reverse().map((pending) => ({ pending }));
+      leaves = [...leaves.slice(0, k), ...leaves.slice(k + 1), ...node.children];
+    }
+    const chunks: Node[] = [];
+    const collect = (n: Node): void => {
+      if (n.children) n.children.forEach(collect);
+      else chunks.push(Object.assign(n, { chunk: chunks.length }));
+    };
+    roots.forEach(collect);
+
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const results: Array<ContextScan | undefined> = chunks.map(() => undefined);
+    let received = 0;
+    let workerStopped: Promise<void> = Promise.resolve();
+    let allIn: () => void = () => {};
+    if (worker) {
+      const w = worker;
+      workerStopped = new Promise<void>((resolve) => {
+        allIn = () => {
+          if (received === chunks.length) resolve();
+        };
+        w.on('message', (m: PackedScan | { done: true }) => {
+          if ('done' in m) return resolve();
+          results[m.index] = unpackScan(this.root, m);
+          received++;
+          allIn();
         });
+        w.on('error', () => resolve());
+        w.on('exit', () => resolve());
+        options.signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+      w.ref();
+      w.postMessage({ setup, chunks: chunks.map((c) => c.pending), counter });
+    }
+    for (;;) {
+      const i = Atomics.add(counter, 0, 1);
+      if (i >= chunks.length) break;
+      results[i] = this.scanFrom(chunks[i]!.pending, options);
+      received++;
+    }
+    allIn();
+    await workerStopped;
+    if (options.signal?.aborted) throw options.signal.reason;
+    const append = (part: ContextScan) => {
+      for (const f of part.files) result.files.push(f);
+      for (const f of part.excludedFiles) result.excludedFiles.push(f);
+      for (const d of part.prunedDirs) result.prunedDirs.push(d);
+      for (const p of part.problems) result.problems.push(p);
+      result.dirs += part.dirs;
+    };
+    const emit = (n: Node): void => {
+      if (n.own) {
+        append(n.own);
+        n.children!.forEach(emit);
+        return;
+      }
+      let part = results[n.chunk!];
+      if (!part) {
+        // the worker stopped before it sent this one
+        part = this.scanFrom(n.pending, options);
+      }
+      append(part);
+    };
+    roots.forEach(emit);
+    return result;
+  }
+
+  /** The scan of one subtree, as `scan` gives it for the whole context. */
+  scanFrom(dir: Pending, options: ScanOptions): ContextScan {
+    const part = emptyScan(this.root);
+    this.walk([dir], part, options, Infinity);
+    return part;
+  }
+
+  /**
+   * Walk directories from `stack` depth first (the last pushed first) until it is empty or `budget`
+   * entries were met; subdirectories go onto the stack.
+   */
+  walk(stack: Pending[], result: ContextScan, options: ScanOptions, budget: number): void {
+    let met = 0;
+    while (stack.length > 0 && met < budget) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      met += this.walkDir(stack.pop()!, result, options, stack);
+    }
+  }
+
+  /** One directory: its entries into `result`, its subdirectories pushed onto `push` in readdir order. Returns the entries met. */
+  walkDir(dir: Pending, result: ContextScan, options: ScanOptions, push: Pending[]): number {
+    const { ignore } = options;
+    const wantsContent = options.readContent ?? (options.readContentPattern ? (path: string) => options.readContentPattern!.test(path) : undefined);
+    const abs = dir.rel === '' ? this.root : `${this.root}/${dir.rel}`;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch (err) {
+      const excluded = dir.rel !== '' && ignore !== null && this.isExcludedDir(dir.rel, ignore, dir.info);
+      result.problems.push({
+        path: dir.rel === '' ? '.' : dir.rel,
+        kind: 'unreadable-dir',
+        detail: describeError(err, 'directory', excluded),
+        excluded,
+      });
+      return 0;
+    }
+    result.dirs++;
+    // The parent's info is used by every entry; a directory's own info goes with it on the stack.
+    const parentInfo = dir.info;
+    for (const entry of entries) {
+      const name = entry.name;
+      const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
+      let excluded = false;
+      let info: MatchInfo = null;
+      if (ignore !== null) {
+        const r = ignore.match(rel, dir.rel === '' ? null : parentInfo);
+        excluded = r.excluded;
+        info = r.info;
+      }
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      let isLink = entry.isSymbolicLink();
+      let stat: Stats | undefined;
+      if (!isDir && !isFile && !isLink && entry.isBlockDevice() === false && entry.isCharacterDevice() === false && entry.isFIFO() === false && entry.isSocket() === false) {
+        // DT_UNKNOWN (some file systems): ask lstat.
+        stat = this.lstat(`${abs}/${name}`, rel, excluded, result);
+        if (!stat) continue;
+        isDir = stat.isDirectory();
+        isFile = stat.isFile();
+        isLink = stat.isSymbolicLink();
+      }
+      if (ODD_NAME.test(name) && !excluded) {
+        result.problems.push({ path: rel, kind: 'odd-name', detail: oddNameDetail(name), excluded });
+      }
+      if (isDir) {
+        if (excluded && ignore !== null && ignore.prunes(rel)) {
+          result.prunedDirs.push(options.sizeExcluded ? { path: rel, ...sizeTree(`${abs}/${name}`) } : { path: rel, files: null, bytes: null });
+          continue;
+        }
+        push.push({ rel, info });
         continue;
       }
-      result.dirs++;
-      // The parent's info is used by every entry; a directory's own info goes with it on the stack.
-      const parentInfo = dir.info;
-      for (const entry of entries) {
-        const name = entry.name;
-        const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
-        let excluded = false;
-        let info: MatchInfo = null;
-        if (ignore !== null) {
-          const r = ignore.match(rel, dir.rel === '' ? null : parentInfo);
-          excluded = r.excluded;
-          info = r.info;
+      if (!isFile && !isLink) {
+        if (!excluded) {
+          result.problems.push({ path: rel, kind: 'special-file', detail: specialDetail(entry), excluded });
         }
-        let isDir = entry.isDirectory();
-        let isFile = entry.isFile();
-        let isLink = entry.isSymbolicLink();
-        let stat: Stats | undefined;
-        if (!isDir && !isFile && !isLink && entry.isBlockDevice() === false && entry.isCharacterDevice() === false && entry.isFIFO() === false && entry.isSocket() === false) {
-          // DT_UNKNOWN (some file systems): ask lstat.
-          stat = this.lstat(`${abs}/${name}`, rel, excluded, result);
-          if (!stat) continue;
-          isDir = stat.isDirectory();
-          isFile = stat.isFile();
-          isLink = stat.isSymbolicLink();
-        }
-        if (ODD_NAME.test(name) && !excluded) {
-          result.problems.push({ path: rel, kind: 'odd-name', detail: oddNameDetail(name), excluded });
-        }
-        if (isDir) {
-          if (excluded && ignore !== null && ignore.prunes(rel)) {
-            result.prunedDirs.push(options.sizeExcluded ? { path: rel, ...sizeTree(`${abs}/${name}`) } : { path: rel, files: null, bytes: null });
-            continue;
-          }
-          stack.push({ rel, info });
-          continue;
-        }
-        if (!isFile && !isLink) {
-          if (!excluded) {
-            result.problems.push({ path: rel, kind: 'special-file', detail: specialDetail(entry), excluded });
-          }
-          continue;
-        }
-        if (excluded && !options.sizeExcluded && !isFile) {
-          result.excludedFiles.push({ path: rel, size: 0, kind: 'symlink' });
-          continue;
-        }
-        stat ??= this.lstat(`${abs}/${name}`, rel, excluded, result);
-        if (!stat) continue;
-        const file: ContextFile = isLink ? { path: rel, size: stat.size, kind: 'symlink' } : { path: rel, size: stat.size };
-        if (excluded) {
-          result.excludedFiles.push(file);
-          continue;
-        }
-        if (isFile && !this.readable(stat)) {
-          result.problems.push({ path: rel, kind: 'unreadable-file', detail: 'the file cannot be read (permission denied): docker build fails when it sends it; fix its permissions or add it to .dockerignore', excluded });
-        } else if (isFile && options.readContent && stat.size <= MAX_CONTENT_BYTES && options.readContent(rel, stat.size)) {
-          try {
-            file.content = readFileSync(`${abs}/${name}`, 'utf8');
-          } catch (err) {
-            result.problems.push({ path: rel, kind: 'unreadable-file', detail: describeError(err, 'file', excluded), excluded });
-          }
-        }
-        result.files.push(file);
+        continue;
       }
+      if (excluded && !options.sizeExcluded && !isFile) {
+        result.excludedFiles.push({ path: rel, size: 0, kind: 'symlink' });
+        continue;
+      }
+      stat ??= this.lstat(`${abs}/${name}`, rel, excluded, result);
+      if (!stat) continue;
+      const file: ContextFile = isLink ? { path: rel, size: stat.size, kind: 'symlink' } : { path: rel, size: stat.size };
+      if (excluded) {
+        result.excludedFiles.push(file);
+        continue;
+      }
+      if (isFile && !this.readable(stat)) {
+        result.problems.push({ path: rel, kind: 'unreadable-file', detail: 'the file cannot be read (permission denied): docker build fails when it sends it; fix its permissions or add it to .dockerignore', excluded });
+      } else if (isFile && wantsContent && stat.size <= MAX_CONTENT_BYTES && wantsContent(rel, stat.size)) {
+        try {
+          file.content = readFileSync(`${abs}/${name}`, 'utf8');
+        } catch (err) {
+          result.problems.push({ path: rel, kind: 'unreadable-file', detail: describeError(err, 'file', excluded), excluded });
+        }
+      }
+      result.files.push(file);
     }
-    return result;
+    return entries.length;
   }
 
   private lstat(abs: string, rel: string, excluded: boolean, result: ContextScan): Stats | undefined {
@@ -230,4 +410,62 @@ function oddNameDetail(name: string): string {
   if (name.includes('\ufffd')) return 'the name is not valid UTF-8';
   if (/^\s|\s$/.test(name)) return 'the name starts or ends with a blank: a .dockerignore line for it must escape nothing, as lines are trimmed — it cannot be excluded by its exact name';
   return 'the name holds control characters';
+}
+
+/** Files as a worker sends them: one string of paths and typed arrays, not one object per file. */
+interface PackedFiles {
+  paths: string;
+  sizes: Float64Array;
+  links: Uint8Array;
+  contents: Array<[number, string]>;
+}
+
+/** A subtree's scan as the worker posts it (cheap to copy between threads). */
+export interface PackedScan {
+  index: number;
+  files: PackedFiles;
+  excludedFiles: PackedFiles;
+  prunedDirs: PrunedDir[];
+  problems: ScanProblem[];
+  dirs: number;
+}
+
+function packFiles(files: readonly ContextFile[]): PackedFiles {
+  const sizes = new Float64Array(files.length);
+  const links = new Uint8Array(files.length);
+  const contents: Array<[number, string]> = [];
+  const paths: string[] = new Array(files.length);
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
+    paths[i] = f.path;
+    sizes[i] = f.size;
+    if (f.kind === 'symlink') links[i] = 1;
+    if (f.content !== undefined) contents.push([i, f.content]);
+  }
+  // NUL cannot be in a file name.
+  return { paths: paths.join('\0'), sizes, links, contents };
+}
+
+function unpackFiles(p: PackedFiles): ContextFile[] {
+  const n = p.sizes.length;
+  if (n === 0) return [];
+  const paths = p.paths.split('\0');
+  const out: ContextFile[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = p.links[i] === 1 ? { path: paths[i]!, size: p.sizes[i]!, kind: 'symlink' } : { path: paths[i]!, size: p.sizes[i]! };
+  for (const [i, content] of p.contents) out[i]!.content = content;
+  return out;
+}
+
+/** A subtree's scan, packed to post to the thread that asked for it, with the buffers to transfer. */
+export function packScan(index: number, scan: ContextScan): { message: PackedScan; transfer: ArrayBuffer[] } {
+  const files = packFiles(scan.files);
+  const excludedFiles = packFiles(scan.excludedFiles);
+  return {
+    message: { index, files, excludedFiles, prunedDirs: scan.prunedDirs, problems: scan.problems, dirs: scan.dirs },
+    transfer: [files.sizes.buffer, files.links.buffer, excludedFiles.sizes.buffer, excludedFiles.links.buffer] as ArrayBuffer[],
+  };
+}
+
+function unpackScan(root: string, m: PackedScan): ContextScan {
+  return { root, files: unpackFiles(m.files), excludedFiles: unpackFiles(m.excludedFiles), prunedDirs: m.prunedDirs, problems: m.problems, dirs: m.dirs };
 }

@@ -59,6 +59,16 @@ describe('buildlens context', () => {
     expect(r.stdout).toMatch(/The context as the build sees it .*\s5\s+5\.\d+kB/);
     expect(r.stdout).toContain('BuildKit sends only what package.json, src name');
     expect(r.stdout).toContain('Lines to add to .dockerignore');
+    // one file: "1 file", never "1 files"
+    expect(r.stdout).toMatch(/node_modules\s+installed dependencies\s+1 file\s/);
+    expect(r.stdout).not.toMatch(/^\s.*\s1 files\s+\S+B$/m);
+    expect(r.stdout).toMatch(/src\/\s+1 file\s/);
+  });
+
+  it('runs exactly the analyzers of analyzers/index.ts that need the context', async () => {
+    const [{ analyzers }, { loadContextAnalyzers }] = await Promise.all([import('../../analyzers/index.js'), import('../../src/cli/commands/context.js')]);
+    const ids = (list: Array<{ id: string }>) => list.map((a) => a.id).sort();
+    expect(ids(await loadContextAnalyzers())).toEqual(ids(analyzers.filter((a) => a.needs.includes('context'))));
   });
 
   it('--diff prints a patch and --fix appends, keeping the user lines', async () => {

@@ -2,9 +2,10 @@
 // directories reported, never thrown.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ContextScanner } from '../../src/io/context-scanner.js';
+import { ContextScanner, startScanWorker } from '../../src/io/context-scanner.js';
 import { Dockerignore } from '../../src/core/dockerignore.js';
 
 let root: string;
@@ -84,5 +85,47 @@ describe('ContextScanner', () => {
     chmodSync(join(root, 'locked'), 0o000);
     const scan = new ContextScanner(root).scan({ ignore: null });
     expect(scan.problems).toEqual([expect.objectContaining({ path: 'locked', kind: 'unreadable-dir', excluded: false })]);
+  });
+
+  describe('scanParallel', () => {
+    /** A context big enough to be shared out: ~5,000 entries, nested, with links, logs, content. */
+    function bigTree(): void {
+      for (let a = 0; a < 12; a++) {
+        for (let b = 0; b < 8; b++) {
+          const dir = join(root, `pkg${a}`, `mod${b}`, b % 2 ? 'lib' : '');
+          mkdirSync(dir, { recursive: true });
+          for (let c = 0; c < 50; c++) writeFileSync(join(dir, c % 17 === 0 ? `f${c}.log` : `f${c}.js`), 'x'.repeat((a * 7 + b * 3 + c) % 40));
+          if (b === 3) writeFileSync(join(dir, '.gitignore'), `dist\n# ${a}\n`);
+          if (b === 5) symlinkSync('../mod0', join(dir, 'up'));
+        }
+      }
+    }
+    const options = () => ({ ignore: Dockerignore.parse('node_modules\n*.log\n**/*.log\n!pkg3/**/f17.log\n'), readContentPattern: /(^|\/)\.gitignore$/ });
+    // The compiled worker (npm test builds dist/ first); without it the scan must still be whole.
+    const compiled = new URL('../../dist/src/io/context-scan-worker.js', import.meta.url);
+
+    (existsSync(compiled) ? it : it.skip)('gives what scan gives, in the same order, with the worker walking part of it', async () => {
+      bigTree();
+      const expected = new ContextScanner(root).scan(options());
+      expect(expected.files.length).toBeGreaterThan(4000);
+      const worker = startScanWorker(compiled);
+      expect(worker).not.toBeNull();
+      const got = await new ContextScanner(root).scanParallel(options(), worker);
+      expect(got).toEqual(expected);
+      expect(got.files.find((f) => f.path === 'pkg2/mod3/lib/.gitignore')?.content).toBe('dist\n# 2\n');
+    });
+
+    it('gives what scan gives when the worker cannot start (this thread walks it all)', async () => {
+      bigTree();
+      const expected = new ContextScanner(root).scan(options());
+      const got = await new ContextScanner(root).scanParallel(options(), startScanWorker(new URL('file:///nonexistent/worker.js')));
+      expect(got).toEqual(expected);
+      expect(await new ContextScanner(root).scanParallel(options())).toEqual(expected);
+    });
+
+    it('walks a small context on this thread alone', async () => {
+      const expected = new ContextScanner(root).scan({ ignore: null });
+      expect(await new ContextScanner(root).scanParallel({ ignore: null }, startScanWorker(compiled))).toEqual(expected);
+    });
   });
 });

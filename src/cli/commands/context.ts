@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
-import type { AnalyzerContext, ContextFile } from '../../../analyzers/types.js';
+import type { Analyzer, AnalyzerContext, ContextFile } from '../../../analyzers/types.js';
 import { FAIL_ON_VALUES, FORMAT_VALUES, type FailOn, type OutputFormat } from '../../core/config.js';
 import type { Finding } from '../../core/model.js';
 import { InputError, fileErrorMessage } from '../../io/errors.js';
@@ -58,6 +58,21 @@ export interface ContextReport {
   paths?: string[];
 }
 
+/**
+ * The analyzers that need the context (those of analyzers/index.ts with `needs: ['context']`; a
+ * test keeps the two lists equal), loaded alone: the others are not needed here.
+ */
+export async function loadContextAnalyzers(): Promise<Analyzer[]> {
+  const mods = await Promise.all([
+    import('../../../analyzers/context-junk.js'),
+    import('../../../analyzers/context-secret.js'),
+    import('../../../analyzers/context-unused-files.js'),
+    import('../../../analyzers/dockerignore-excludes-copy-source.js'),
+    import('../../../analyzers/git-ignored-in-context.js'),
+  ]);
+  return [mods[0].contextJunk, mods[1].contextSecret, mods[2].contextUnusedFiles, mods[3].dockerignoreExcludesCopySource, mods[4].gitIgnoredInContext];
+}
+
 function display(cwd: string, abs: string): string {
   const rel = relative(cwd, abs);
   return rel === '' ? '.' : rel.startsWith('..') && abs.length < rel.length ? abs : rel;
@@ -85,139 +100,150 @@ export async function runContext(args: string[], io: CliIO): Promise<number> {
   }
   if (!rootStat.isDirectory()) throw new InputError(`The context ${positionals[0]} is a file, not a directory: give the directory you pass to docker build.`);
 
-  // The Dockerfile: -f (relative to the current directory, as docker takes it), else DIR/Dockerfile.
-  const dockerfileAbs = values.file !== undefined ? resolve(io.cwd, values.file) : resolve(root, 'Dockerfile');
-  let dockerfileText: string | null = null;
+  // A worker thread for the scan, started now so that its start-up (~30 ms) overlaps the reading
+  // and module loading below; the scan gives it subtrees when the context is large.
+  const scanner = await import('../../io/context-scanner.js');
+  const scanWorker = scanner.startScanWorker();
   try {
-    dockerfileText = await readFile(dockerfileAbs, 'utf8');
-  } catch (err) {
-    if (values.file !== undefined) throw new InputError(fileErrorMessage(err, `The Dockerfile ${values.file}`, 'check the path given to -f'));
+    return await analyseContext();
+  } finally {
+    void scanWorker?.terminate();
   }
 
-  const [{ parseDockerfile }, { Dockerignore, DockerignoreError }, { ContextScanner }, core] = await Promise.all([
-    import('../../core/dockerfile.js'),
-    import('../../core/dockerignore.js'),
-    import('../../io/context-scanner.js'),
-    import('../../core/context.js'),
-  ]);
-  const parsed = dockerfileText !== null ? parseDockerfile(dockerfileText) : null;
-  if (parsed && parsed.stages.length === 0) throw new InputError(`${display(io.cwd, dockerfileAbs)} has no FROM instruction, so it is not a Dockerfile: pass the Dockerfile with -f.`);
-  if (values.target !== undefined) {
-    if (!parsed) throw new UsageError('`--target` needs a Dockerfile: there is none in the context, so pass one with -f', 'context');
-    if (core.targetStage(parsed, values.target) === null) {
-      const names = parsed.stages.map((s) => s.name).filter((n): n is string => !!n);
-      throw new UsageError(`there is no stage \`${values.target}\` in ${display(io.cwd, dockerfileAbs)}${names.length ? ` (its stages: ${names.join(', ')})` : ' (its stages have no names)'}`, 'context');
-    }
-  }
+  async function analyseContext(): Promise<number> {
 
-  // The ignore file: `<Dockerfile>.dockerignore` beside the Dockerfile wins over DIR/.dockerignore (BuildKit).
-  const besideDockerfile = `${dockerfileAbs}.dockerignore`;
-  const ignoreAbs = dockerfileText !== null && existsSync(besideDockerfile) ? besideDockerfile : resolve(root, '.dockerignore');
-  let ignoreText: string | null = null;
-  try {
-    ignoreText = await readFile(ignoreAbs, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code !== 'ENOENT') throw new InputError(fileErrorMessage(err, `The ignore file ${display(io.cwd, ignoreAbs)}`, 'check it'));
-  }
-  let ignore = null;
-  if (ignoreText !== null) {
+    // The Dockerfile: -f (relative to the current directory, as docker takes it), else DIR/Dockerfile.
+    const dockerfileAbs = values.file !== undefined ? resolve(io.cwd, values.file) : resolve(root, 'Dockerfile');
+    let dockerfileText: string | null = null;
     try {
-      ignore = Dockerignore.parse(ignoreText);
+      dockerfileText = await readFile(dockerfileAbs, 'utf8');
     } catch (err) {
-      if (err instanceof DockerignoreError) throw new InputError(`${display(io.cwd, ignoreAbs)} ${err.message}: fix that line.`);
-      throw err;
+      if (values.file !== undefined) throw new InputError(fileErrorMessage(err, `The Dockerfile ${values.file}`, 'check the path given to -f'));
     }
-    const bad = ignore.list.invalidPattern;
-    if (bad) throw new InputError(`${display(io.cwd, ignoreAbs)} line ${bad.line}: \`${bad.source}\` does not compile as a pattern (docker build fails with "failed to match excludepatterns"): fix that line.`);
-  }
 
-  const scan = new ContextScanner(root).scan({
-    ignore,
-    sizeExcluded: values['measure-excluded'] ?? false,
-    readContent: (path) => /(^|\/)\.gitignore$/.test(path) || core.SECRET_CONTENT_FILES.test(path),
-    ...(io.signal ? { signal: io.signal } : {}),
-  });
+    const [{ parseDockerfile }, { Dockerignore, DockerignoreError }, core] = await Promise.all([
+      import('../../core/dockerfile.js'),
+      import('../../core/dockerignore.js'),
+        import('../../core/context.js'),
+    ]);
+    const parsed = dockerfileText !== null ? parseDockerfile(dockerfileText) : null;
+    if (parsed && parsed.stages.length === 0) throw new InputError(`${display(io.cwd, dockerfileAbs)} has no FROM instruction, so it is not a Dockerfile: pass the Dockerfile with -f.`);
+    if (values.target !== undefined) {
+      if (!parsed) throw new UsageError('`--target` needs a Dockerfile: there is none in the context, so pass one with -f', 'context');
+      if (core.targetStage(parsed, values.target) === null) {
+        const names = parsed.stages.map((s) => s.name).filter((n): n is string => !!n);
+        throw new UsageError(`there is no stage \`${values.target}\` in ${display(io.cwd, dockerfileAbs)}${names.length ? ` (its stages: ${names.join(', ')})` : ' (its stages have no names)'}`, 'context');
+      }
+    }
 
-  const ignorePath = display(io.cwd, ignoreAbs);
-  const dockerfilePath = display(io.cwd, dockerfileAbs);
-  const ctx: AnalyzerContext = {
-    context: {
+    // The ignore file: `<Dockerfile>.dockerignore` beside the Dockerfile wins over DIR/.dockerignore (BuildKit).
+    const besideDockerfile = `${dockerfileAbs}.dockerignore`;
+    const ignoreAbs = dockerfileText !== null && existsSync(besideDockerfile) ? besideDockerfile : resolve(root, '.dockerignore');
+    let ignoreText: string | null = null;
+    try {
+      ignoreText = await readFile(ignoreAbs, 'utf8');
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'ENOENT') throw new InputError(fileErrorMessage(err, `The ignore file ${display(io.cwd, ignoreAbs)}`, 'check it'));
+    }
+    let ignore = null;
+    if (ignoreText !== null) {
+      try {
+        ignore = Dockerignore.parse(ignoreText);
+      } catch (err) {
+        if (err instanceof DockerignoreError) throw new InputError(`${display(io.cwd, ignoreAbs)} ${err.message}: fix that line.`);
+        throw err;
+      }
+      const bad = ignore.list.invalidPattern;
+      if (bad) throw new InputError(`${display(io.cwd, ignoreAbs)} line ${bad.line}: \`${bad.source}\` does not compile as a pattern (docker build fails with "failed to match excludepatterns"): fix that line.`);
+    }
+
+    const scan = await new scanner.ContextScanner(root).scanParallel({
+      ignore,
+      sizeExcluded: values['measure-excluded'] ?? false,
+      readContentPattern: new RegExp(`(^|/)\\.gitignore$|${core.SECRET_CONTENT_FILES.source}`),
+      ...(io.signal ? { signal: io.signal } : {}),
+    }, scanWorker);
+
+    const ignorePath = display(io.cwd, ignoreAbs);
+    const dockerfilePath = display(io.cwd, dockerfileAbs);
+    const ctx: AnalyzerContext = {
+      context: {
+        root: display(io.cwd, root),
+        files: scan.files,
+        excluded: scan.excludedFiles,
+        filtered: true,
+        dockerignore: ignoreText !== null ? { path: ignorePath, text: ignoreText } : { path: ignorePath, text: '', missing: true },
+        ...(values.target !== undefined ? { target: values.target } : {}),
+      },
+    };
+    if (parsed && dockerfileText !== null) ctx.dockerfile = { path: dockerfilePath, text: dockerfileText, parsed };
+
+    const [contextAnalyzers, { runAnalyzers }] = await Promise.all([loadContextAnalyzers(), import('../../core/analyze.js')]);
+    const findings = runAnalyzers(ctx, contextAnalyzers);
+    const facts = core.contextFacts(ctx)!;
+
+    const visible = totals(scan.files);
+    const transfer = totals(facts.transfer);
+    const excludedTotals = totals(scan.excludedFiles);
+    for (const d of scan.prunedDirs) {
+      excludedTotals.files += d.files ?? 0;
+      excludedTotals.bytes += d.bytes ?? 0;
+    }
+    const parts = core.breakdown(scan.files);
+    const report: ContextReport = {
+      schemaVersion: 1,
+      tool: { name: 'buildlens', version: toolVersion() },
       root: display(io.cwd, root),
-      files: scan.files,
-      excluded: scan.excludedFiles,
-      filtered: true,
-      dockerignore: ignoreText !== null ? { path: ignorePath, text: ignoreText } : { path: ignorePath, text: '', missing: true },
-      ...(values.target !== undefined ? { target: values.target } : {}),
-    },
-  };
-  if (parsed && dockerfileText !== null) ctx.dockerfile = { path: dockerfilePath, text: dockerfileText, parsed };
+      dockerfile: parsed ? dockerfilePath : null,
+      dockerignore: { path: ignorePath, exists: ignoreText !== null, patterns: ignore?.patterns.length ?? 0 },
+      target: values.target ?? null,
+      files: visible.files,
+      bytes: visible.bytes,
+      transfer: {
+        ...transfer,
+        all: facts.use?.all ?? true,
+        sources: (facts.use?.sources ?? []).map((s) => ({ source: s.source, line: s.line, stage: parsed?.stages[s.stageIndex]?.name ?? String(s.stageIndex) })),
+        unknownSources: (facts.use?.variableSources ?? []).map((s) => s.source),
+      },
+      excluded: { files: excludedTotals.files, bytes: excludedTotals.bytes, prunedDirs: scan.prunedDirs },
+      largestDirectories: parts.largestDirectories,
+      largestFiles: parts.largestFiles.map((f) => ({ path: f.path, bytes: f.bytes })),
+      topLevel: parts.topLevel,
+      junk: facts.junk.map((j) => ({ path: j.path, category: j.category, pattern: j.pattern, files: j.files, bytes: j.bytes })),
+      secrets: facts.secrets.map((s) => ({ path: s.path, kind: s.kind, bytes: s.bytes })),
+      gitIgnored: facts.gitIgnored,
+      problems: scan.problems.filter((p) => !p.excluded).map((p) => ({ path: p.path, kind: p.kind, detail: p.detail })),
+      fix: { lines: facts.proposal.lines, skipped: facts.proposal.skipped, saves: facts.proposal.saves },
+      findings,
+    };
+    if (values.files) report.paths = scan.files.map((f) => f.path).sort();
 
-  const [{ analyzers }, { runAnalyzers }] = await Promise.all([import('../../../analyzers/index.js'), import('../../core/analyze.js')]);
-  const contextAnalyzers = analyzers.filter((a) => a.needs.includes('context'));
-  const findings = runAnalyzers(ctx, contextAnalyzers);
-  const facts = core.contextFacts(ctx)!;
+    const describe = (l: { reason: string; files: number; bytes: number }) => `${l.reason}: ${fileCount(l.files)}, ${formatSize(l.bytes)}`;
+    const newText = () => core.appendIgnoreLines(ignoreText ?? '', facts.proposal.lines, describe);
+    const ignoreRel = relative(root, ignoreAbs).startsWith('..') ? basename(ignoreAbs) : relative(root, ignoreAbs);
 
-  const visible = totals(scan.files);
-  const transfer = totals(facts.transfer);
-  const excludedTotals = totals(scan.excludedFiles);
-  for (const d of scan.prunedDirs) {
-    excludedTotals.files += d.files ?? 0;
-    excludedTotals.bytes += d.bytes ?? 0;
-  }
-  const parts = core.breakdown(scan.files);
-  const report: ContextReport = {
-    schemaVersion: 1,
-    tool: { name: 'buildlens', version: toolVersion() },
-    root: display(io.cwd, root),
-    dockerfile: parsed ? dockerfilePath : null,
-    dockerignore: { path: ignorePath, exists: ignoreText !== null, patterns: ignore?.patterns.length ?? 0 },
-    target: values.target ?? null,
-    files: visible.files,
-    bytes: visible.bytes,
-    transfer: {
-      ...transfer,
-      all: facts.use?.all ?? true,
-      sources: (facts.use?.sources ?? []).map((s) => ({ source: s.source, line: s.line, stage: parsed?.stages[s.stageIndex]?.name ?? String(s.stageIndex) })),
-      unknownSources: (facts.use?.variableSources ?? []).map((s) => s.source),
-    },
-    excluded: { files: excludedTotals.files, bytes: excludedTotals.bytes, prunedDirs: scan.prunedDirs },
-    largestDirectories: parts.largestDirectories,
-    largestFiles: parts.largestFiles.map((f) => ({ path: f.path, bytes: f.bytes })),
-    topLevel: parts.topLevel,
-    junk: facts.junk.map((j) => ({ path: j.path, category: j.category, pattern: j.pattern, files: j.files, bytes: j.bytes })),
-    secrets: facts.secrets.map((s) => ({ path: s.path, kind: s.kind, bytes: s.bytes })),
-    gitIgnored: facts.gitIgnored,
-    problems: scan.problems.filter((p) => !p.excluded).map((p) => ({ path: p.path, kind: p.kind, detail: p.detail })),
-    fix: { lines: facts.proposal.lines, skipped: facts.proposal.skipped, saves: facts.proposal.saves },
-    findings,
-  };
-  if (values.files) report.paths = scan.files.map((f) => f.path).sort();
+    if (values.diff) {
+      const text = facts.proposal.lines.length === 0 ? '' : core.appendDiff(ignoreRel, ignoreText, newText());
+      await emit(text, values.output, io);
+      return reportExitCode(findings, failOn);
+    }
+    if (values.fix && facts.proposal.lines.length > 0) {
+      try {
+        await writeFile(ignoreAbs, newText(), 'utf8');
+      } catch (err) {
+        throw new InputError(`Cannot write ${ignorePath} (${err instanceof Error ? err.message : String(err)}): check that ${display(io.cwd, dirname(ignoreAbs))} is writable.`);
+      }
+      const s = facts.proposal.saves;
+      io.stderr.write(`buildlens: ${ignoreText === null ? 'created' : 'appended to'} ${ignorePath}: ${facts.proposal.lines.length} line${facts.proposal.lines.length === 1 ? '' : 's'}, keeping out ${fileCount(s.files)} (${formatSize(s.bytes)}).\n`);
+    } else if (values.fix) {
+      io.stderr.write(`buildlens: nothing to add to ${ignorePath}.\n`);
+    }
 
-  const describe = (l: { reason: string; files: number; bytes: number }) => `${l.reason}: ${l.files} files, ${formatSize(l.bytes)}`;
-  const newText = core.appendIgnoreLines(ignoreText ?? '', facts.proposal.lines, describe);
-  const ignoreRel = relative(root, ignoreAbs).startsWith('..') ? basename(ignoreAbs) : relative(root, ignoreAbs);
-
-  if (values.diff) {
-    const text = facts.proposal.lines.length === 0 ? '' : core.appendDiff(ignoreRel, ignoreText, newText);
+    const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'markdown' ? renderContextMarkdown(report, markdownEscapes) : renderContextTable(report);
     await emit(text, values.output, io);
     return reportExitCode(findings, failOn);
   }
-  if (values.fix && facts.proposal.lines.length > 0) {
-    try {
-      await writeFile(ignoreAbs, newText, 'utf8');
-    } catch (err) {
-      throw new InputError(`Cannot write ${ignorePath} (${err instanceof Error ? err.message : String(err)}): check that ${display(io.cwd, dirname(ignoreAbs))} is writable.`);
-    }
-    const s = facts.proposal.saves;
-    io.stderr.write(`buildlens: ${ignoreText === null ? 'created' : 'appended to'} ${ignorePath}: ${facts.proposal.lines.length} line${facts.proposal.lines.length === 1 ? '' : 's'}, keeping out ${s.files} files (${formatSize(s.bytes)}).\n`);
-  } else if (values.fix) {
-    io.stderr.write(`buildlens: nothing to add to ${ignorePath}.\n`);
-  }
-
-  const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'markdown' ? renderContextMarkdown(report, markdownEscapes) : renderContextTable(report);
-  await emit(text, values.output, io);
-  return reportExitCode(findings, failOn);
 }
 
 async function emit(text: string, output: string | undefined, io: CliIO): Promise<void> {
@@ -252,7 +278,13 @@ function safe(text: string): string {
 }
 
 function num(n: number): string {
-  return n.toLocaleString('en-US');
+  // As toLocaleString('en-US') writes whole numbers, without waking up ICU (~10 ms).
+  return Number.isInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ',') : n.toLocaleString('en-US');
+}
+
+/** `1 file`, `2 files`, `1,024 files`. */
+function fileCount(n: number): string {
+  return `${num(n)} file${n === 1 ? '' : 's'}`;
 }
 
 function pad(rows: string[][]): string[] {
@@ -291,12 +323,12 @@ export function renderContextTable(r: ContextReport): string {
     if (items.length === 0) return;
     out.push('', title, ...pad(items).map((l) => '  ' + l));
   };
-  section('Largest directories', r.largestDirectories.map((d) => [safe(d.path) + '/', `${num(d.files)} files`, formatSize(d.bytes)]));
+  section('Largest directories', r.largestDirectories.map((d) => [safe(d.path) + '/', fileCount(d.files), formatSize(d.bytes)]));
   section('Largest files', r.largestFiles.map((f) => [safe(f.path), formatSize(f.bytes)]));
-  section('By top-level entry', r.topLevel.slice(0, 20).map((d) => [safe(d.path), `${num(d.files)} files`, formatSize(d.bytes)]).concat(r.topLevel.length > 20 ? [[`… ${r.topLevel.length - 20} more`, '', '']] : []));
-  section('Should not be there', r.junk.map((j) => [safe(j.category === 'large-binary' ? j.path : j.pattern), j.category, `${num(j.files)} files`, formatSize(j.bytes)]));
+  section('By top-level entry', r.topLevel.slice(0, 20).map((d) => [safe(d.path), fileCount(d.files), formatSize(d.bytes)]).concat(r.topLevel.length > 20 ? [[`… ${r.topLevel.length - 20} more`, '', '']] : []));
+  section('Should not be there', r.junk.map((j) => [safe(j.category === 'large-binary' ? j.path : j.pattern), j.category, fileCount(j.files), formatSize(j.bytes)]));
   section('Secrets', r.secrets.map((s) => [safe(s.path), s.kind, formatSize(s.bytes)]));
-  section('Ignored by git, sent by docker', r.gitIgnored.map((g) => [safe(g.path), `${num(g.files)} files`, formatSize(g.bytes)]));
+  section('Ignored by git, sent by docker', r.gitIgnored.map((g) => [safe(g.path), fileCount(g.files), formatSize(g.bytes)]));
   section('Problems', r.problems.map((p) => [safe(p.path), p.detail]));
   if (r.findings.length > 0) {
     out.push('', 'Findings');
@@ -307,8 +339,8 @@ export function renderContextTable(r: ContextReport): string {
     }
   }
   if (r.fix.lines.length > 0) {
-    out.push('', `Lines to add to ${safe(r.dockerignore.path)} (together: ${num(r.fix.saves.files)} files, ${formatSize(r.fix.saves.bytes)}; --diff shows the patch, --fix appends them)`);
-    out.push(...pad(r.fix.lines.map((l) => [safe(l.line), l.reason, `${num(l.files)} files`, formatSize(l.bytes)])).map((l) => '  ' + l));
+    out.push('', `Lines to add to ${safe(r.dockerignore.path)} (together: ${fileCount(r.fix.saves.files)}, ${formatSize(r.fix.saves.bytes)}; --diff shows the patch, --fix appends them)`);
+    out.push(...pad(r.fix.lines.map((l) => [safe(l.line), l.reason, fileCount(l.files), formatSize(l.bytes)])).map((l) => '  ' + l));
   }
   for (const s of r.fix.skipped) out.push(`  not proposed: ${safe(s.line)} (${safe(s.why)})`);
   return out.join('\n') + '\n';
@@ -347,7 +379,7 @@ export function renderContextMarkdown(r: ContextReport, m: MarkdownEscapes): str
   table('Secrets', '| file | kind |', r.secrets.map((s) => `| ${m.code(s.path)} | ${m.escape(s.kind)} |`));
   table('Findings', '| severity | where | rule | message |', r.findings.map((f) => `| ${f.severity} | ${m.code(`${f.file ?? ''}${f.line ? `:${f.line}` : ''}`)} | ${f.rule} | ${m.escape(f.message)} |`));
   if (r.fix.lines.length > 0) {
-    out.push('', `#### Lines to add to ${m.code(r.dockerignore.path)} (${num(r.fix.saves.files)} files, ${formatSize(r.fix.saves.bytes)})`, '');
+    out.push('', `#### Lines to add to ${m.code(r.dockerignore.path)} (${fileCount(r.fix.saves.files)}, ${formatSize(r.fix.saves.bytes)})`, '');
     const body = r.fix.lines.map((l) => l.line).join('\n');
     const fence = '`'.repeat(Math.max(3, ...Array.from(body.matchAll(/`+/g), (x) => x[0].length + 1)));
     out.push(fence, safe(body), fence);
