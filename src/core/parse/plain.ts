@@ -17,7 +17,7 @@
 import { emptyBuild, pushOutput, newStep, type Build, type BuildWarning, type Step } from '../model.js';
 import { parseSize } from '../units.js';
 import type { FormatParser } from './index.js';
-import { isTruncatedName, parseStepName } from './step-name.js';
+import { isTruncatedName, nameStep } from './step-name.js';
 
 /** Bounds that keep memory flat whatever the input. */
 const MAX_EXCERPT_LINES = 2000;
@@ -346,14 +346,7 @@ class PlainParser implements FormatParser {
       }
       // BuildKit 0.10–0.11 prefix the lines with the vertex's `#N`; otherwise no number is known.
       step.id = number ?? `excerpt-${failed.length + 1}`;
-      const parts = parseStepName(name);
-      step.target = parts.target;
-      step.platform = parts.platform;
-      step.stage = parts.stage;
-      step.index = parts.index;
-      step.total = parts.total;
-      step.instruction = parts.instruction;
-      step.internal = parts.internal;
+      nameStep(step, name);
       step.status = 'error';
       failed.push(step);
       b.steps.push(step);
@@ -722,16 +715,7 @@ class PlainParser implements FormatParser {
 
   /** Name a step and read its parts from the name. */
   private applyName(v: Vertex, name: string): void {
-    const step = v.step;
-    const parts = parseStepName(name);
-    step.name = name;
-    step.target = parts.target;
-    step.platform = parts.platform;
-    step.stage = parts.stage;
-    step.index = parts.index;
-    step.total = parts.total;
-    step.instruction = parts.instruction;
-    step.internal = parts.internal;
+    const parts = nameStep(v.step, name);
     v.isContext = parts.internal && name.endsWith('internal] load build context');
   }
 

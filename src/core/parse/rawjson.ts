@@ -4,7 +4,7 @@
 // `ERROR: …`) below the JSON.
 import { emptyBuild, newStep, pushOutput, OUTPUT_LINE_MAX_CHARS, OUTPUT_TAIL_LINES, type Build, type Step, type StepStatus } from '../model.js';
 import type { FormatParser } from './index.js';
-import { parseStepName } from './step-name.js';
+import { nameStep } from './step-name.js';
 
 /** One object larger than this is not a SolveStatus message: it is dropped, not buffered. */
 const MAX_OBJECT_CHARS = 32 * 1024 * 1024;
@@ -709,15 +709,7 @@ function finish(build: Build, vertexes: Map<string, Vertex>, pending: PendingWar
     const step = v.step;
     step.id = idByDigest.get(v.digest)!;
     step.digest = v.digest;
-    step.name = v.name;
-    const parts = parseStepName(v.name);
-    step.target = parts.target;
-    step.platform = parts.platform;
-    step.stage = parts.stage;
-    step.index = parts.index;
-    step.total = parts.total;
-    step.instruction = parts.instruction;
-    step.internal = parts.internal;
+    nameStep(step, v.name);
     flushOutput(v);
     step.status = statusOf(v);
     if (step.status === 'incomplete') build.incomplete = true;

@@ -1,4 +1,5 @@
 // Reading a BuildKit vertex name: `[target platform stage i/n] INSTRUCTION`, `[internal] …`, `exporting to image`.
+import type { Step } from '../model.js';
 
 export interface StepNameParts {
   target: string | null;
@@ -78,4 +79,18 @@ export function isTruncatedName(name: string): boolean {
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes === TRUNCATED_AT_BYTES + 3) return true;
   return name.charCodeAt(name.length - 4) === 0xfffd && Math.abs(bytes - (TRUNCATED_AT_BYTES + 3)) <= 2;
+}
+
+/** Give a step its name and the parts read from it: the one way every parser names a step. */
+export function nameStep(step: Step, name: string, knownTargets?: ReadonlySet<string>): StepNameParts {
+  const parts = parseStepName(name, knownTargets);
+  step.name = name;
+  step.target = parts.target;
+  step.platform = parts.platform;
+  step.stage = parts.stage;
+  step.index = parts.index;
+  step.total = parts.total;
+  step.instruction = parts.instruction;
+  step.internal = parts.internal;
+  return parts;
 }

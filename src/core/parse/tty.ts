@@ -18,7 +18,7 @@ import { OUTPUT_TAIL_LINES, emptyBuild, newStep, pushOutput, type Build, type Bu
 import { parseSize } from '../units.js';
 import type { FormatParser } from './index.js';
 import { createPlainParser } from './plain.js';
-import { parseStepName } from './step-name.js';
+import { nameStep } from './step-name.js';
 
 /** `[+] Building 12.3s (5/7) FINISHED` and what follows (the builder, right-aligned). */
 const HEADER = /^\[\+\] \S+(?: \S+)*? (\d+(?:\.\d+)?)s \((\d+)\/(\d+)\)(.*)$/;
@@ -214,7 +214,7 @@ class TtyParser implements FormatParser {
 
   private toStep(row: Row, n: number, ended: boolean): Step {
     const step = newStep(String(n), '');
-    setName(step, own(row.name));
+    nameStep(step, own(row.name));
     switch (row.marker) {
       case 'cached':
         step.status = 'cached';
@@ -254,7 +254,7 @@ class TtyParser implements FormatParser {
       const full = head.slice(3, -1);
       const step = failed.find((s) => full.startsWith(s.name));
       if (!step) continue;
-      if (step.name !== full) setName(step, full);
+      if (step.name !== full) nameStep(step, full);
       if (step.output.length === 0) {
         for (let j = i + 2; j < lines.length && lines[j] !== '------'; j++) pushOutput(step, lines[j]!.replace(EXCERPT_LOG, ''));
       }
@@ -278,17 +278,6 @@ function pushRowOutput(row: Row, text: string): void {
   }
 }
 
-function setName(step: Step, name: string): void {
-  const parts = parseStepName(name);
-  step.name = name;
-  step.target = parts.target;
-  step.platform = parts.platform;
-  step.stage = parts.stage;
-  step.index = parts.index;
-  step.total = parts.total;
-  step.instruction = parts.instruction;
-  step.internal = parts.internal;
-}
 
 export function createTtyParser(): FormatParser & { endAll(cutMidLine: boolean): Build[] } {
   return new TtyParser();
