@@ -3,8 +3,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { runCli, type CliIO } from '../../src/cli/main.js';
+import { runCliIn, type CliRun } from '../run-cli.js';
 import type { LintReport } from '../../src/core/report/render-lint.js';
 
 let dir: string;
@@ -14,18 +13,8 @@ function write(path: string, text: string): void {
   writeFileSync(join(dir, path), text);
 }
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
-    stdin: Readable.from([]),
-    env: {},
-    cwd: dir,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
+function run(argv: string[]): Promise<CliRun> {
+  return runCliIn(dir, argv);
 }
 
 const SAMPLE = join(process.cwd(), 'samples', 'node-app');
