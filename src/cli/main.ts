@@ -12,6 +12,11 @@ import { toolVersion } from './version.js';
 
 export type { CliIO, CliOutput } from './io.js';
 
+/** `report, build, context, lint and help`. */
+function commandList(): string {
+  return `${COMMANDS.slice(0, -1).join(', ')} and ${COMMANDS[COMMANDS.length - 1]}`;
+}
+
 function isCommand(name: string): name is CommandName {
   return (COMMANDS as readonly string[]).includes(name);
 }
@@ -43,7 +48,7 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
       }
       if (positionals.length > 1) throw new UsageError('`help` takes one command name', 'help');
       const topic = positionals[0]!;
-      if (!isCommand(topic)) throw new UsageError(`there is no command \`${topic}\`: the commands are ${COMMANDS.join(' and ')}`, 'help');
+      if (!isCommand(topic)) throw new UsageError(`there is no command \`${topic}\`: the commands are ${commandList()}`, 'help');
       io.stdout.write(commandHelp(topic));
       return EXIT.OK;
     }
@@ -65,7 +70,7 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
     }
     default: {
       const guess = closest(first, COMMANDS);
-      throw new UsageError(`unknown command \`${first}\`${guess ? ` (did you mean \`${guess}\`?)` : `: the commands are ${COMMANDS.join(' and ')}`}`);
+      throw new UsageError(`unknown command \`${first}\`${guess ? ` (did you mean \`${guess}\`?)` : `: the commands are ${commandList()}`}`);
     }
   }
 }
