@@ -8,7 +8,7 @@ import type { Analyzer, AnalyzerContext, ContextFile, Report } from './types.js'
 import type { Fix } from '../src/core/model.js';
 import { instructionBody, type Instruction, type Stage } from '../src/core/dockerfile.js';
 import { copySources, contextFacts } from '../src/core/context.js';
-import { invalidatedCostMs } from '../src/core/cost.js';
+import { costOfSteps, invalidatedSteps } from '../src/core/cost.js';
 import { ecosystem, includedRequirements, installNeeds, manifestProblems, type EcosystemId, type InstallNeeds } from '../src/core/ecosystems.js';
 import { shellCommands } from './apt-update-alone.js';
 
@@ -79,10 +79,7 @@ export const copyBeforeInstall: Analyzer = {
           },
           line: first.ins.line,
         };
-        if (ctx.build) {
-          const cost = invalidatedCostMs(ctx.build, df.parsed, ins.line);
-          if (cost !== null) report.costMs = cost;
-        }
+        if (ctx.build) Object.assign(report, costOfSteps(invalidatedSteps(ctx.build, df.parsed, ins.line)));
         proposeChange(report, { stage, copy: first, broadCount: broad.length, run, lines, files, workdir: workdirAt(stage, i) });
         reports.push(report);
       }

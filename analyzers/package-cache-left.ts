@@ -6,6 +6,7 @@ import type { Analyzer, AnalyzerContext, Report } from './types.js';
 import type { Fix } from '../src/core/model.js';
 import type { Dockerfile, Instruction, Stage } from '../src/core/dockerfile.js';
 import { aptSubcommand, shellCommands } from './apt-update-alone.js';
+import { costOfSteps, stepsAtLine } from '../src/core/cost.js';
 
 interface Manager {
   /** What it leaves, for the message. */
@@ -110,6 +111,8 @@ export const packageCacheLeft: Analyzer = {
           const fix = runFix(ins, lines, df.parsed.escapeChar, m);
           if (fix) report.fix = fix;
         }
+        // A size rule: what is at stake is the time of the step that writes the cache (and the layer).
+        if (ctx.build) Object.assign(report, costOfSteps(stepsAtLine(ctx.build, ins.line)));
         reports.push(report);
       }
     });

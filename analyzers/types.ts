@@ -47,6 +47,8 @@ export interface Report {
   suggestion?: string;
   fix?: Fix;
   costMs?: number;
+  /** The ids of the build steps whose time makes up costMs (see src/core/cost.ts). */
+  costSteps?: string[];
 }
 
 export interface Analyzer {

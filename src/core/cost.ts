@@ -1,7 +1,7 @@
 // What a finding costs per build, from a known build: the time of the steps it invalidates. A step
 // that misses the cache makes every later step of its stage miss too (F1 in the rules catalogue), and
 // a stage built `FROM` it starts from its new result, so its steps re-run as well.
-import type { Build } from './model.js';
+import type { Build, Finding, Step } from './model.js';
 import type { Dockerfile } from './dockerfile.js';
 
 /** The stage (index) a Dockerfile line belongs to, or null. */
@@ -29,16 +29,23 @@ export function descendantStages(df: Dockerfile, index: number): Set<number> {
 }
 
 /**
- * The summed durations of the build's steps that re-run when the instruction at `line` misses the
- * cache: it and every later step of its stage, and every step of the stages built FROM that stage.
- * Null when no step of the build maps to those lines.
+ * What a step costs when it runs: its measured time, or for a step served from the cache the time
+ * it took when it last ran (`coldMs`, from the history); null when neither is known.
  */
-export function invalidatedCostMs(build: Build, df: Dockerfile, line: number): number | null {
+export function stepTimeMs(s: Step): number | null {
+  if (s.status === 'cached') return s.coldMs ?? null;
+  return s.durationMs;
+}
+
+/**
+ * The build steps that re-run when the instruction at `line` misses the cache: it and every later
+ * step of its stage, and every step of the stages built FROM that stage. Null when none maps.
+ */
+export function invalidatedSteps(build: Build, df: Dockerfile, line: number): Step[] | null {
   const stage = stageOfLine(df, line);
   if (stage === null) return null;
   const stages = descendantStages(df, stage);
-  let sum = 0;
-  let matched = 0;
+  const out: Step[] = [];
   for (const s of build.steps) {
     if (s.internal || s.line === null) continue;
     const st = stageOfLine(df, s.line);
@@ -46,8 +53,57 @@ export function invalidatedCostMs(build: Build, df: Dockerfile, line: number): n
     if (st === stage && s.line < line) continue;
     // A FROM line of a descendant stage is a base-image resolve, not work that re-runs.
     if (df.stages[st]!.line === s.line) continue;
-    matched++;
-    sum += s.durationMs ?? 0;
+    out.push(s);
   }
-  return matched > 0 ? sum : null;
+  return out.length > 0 ? out : null;
+}
+
+/**
+ * The summed durations of the build's steps that re-run when the instruction at `line` misses the
+ * cache (see invalidatedSteps); a cached step counts with its cold time from the history when known.
+ * Null when no step of the build maps to those lines.
+ */
+export function invalidatedCostMs(build: Build, df: Dockerfile, line: number): number | null {
+  const steps = invalidatedSteps(build, df, line);
+  if (steps === null) return null;
+  return steps.reduce((sum, s) => sum + (stepTimeMs(s) ?? 0), 0);
+}
+
+/** costMs and costSteps for a report, from the steps whose time it stands for; {} when none has a time. */
+export function costOfSteps(steps: readonly Step[] | null): { costMs?: number; costSteps?: string[] } {
+  if (!steps || steps.length === 0) return {};
+  const timed = steps.filter((s) => stepTimeMs(s) !== null);
+  if (timed.length === 0) return {};
+  return { costMs: timed.reduce((sum, s) => sum + stepTimeMs(s)!, 0), costSteps: timed.map((s) => s.id) };
+}
+
+/** The build steps made from the instruction at `line` (one per platform in a multi-platform build). */
+export function stepsAtLine(build: Build, line: number): Step[] {
+  return build.steps.filter((s) => !s.internal && s.line === line);
+}
+
+/**
+ * What the findings put at stake per build: each step counted once however many findings name it
+ * (two cache breakers above the same install do not cost it twice), plus the cost of findings that
+ * do not say which steps make up theirs. Null when no finding has a cost.
+ */
+export function atStakeMs(findings: ReadonlyArray<Pick<Finding, 'costMs' | 'costSteps'>>, build: Build | null): number | null {
+  let any = false;
+  let sum = 0;
+  const counted = new Set<string>();
+  const byId = new Map((build?.steps ?? []).map((s) => [s.id, s]));
+  for (const f of findings) {
+    if (f.costMs === undefined) continue;
+    any = true;
+    if (!f.costSteps || f.costSteps.some((id) => !byId.has(id))) {
+      sum += f.costMs;
+      continue;
+    }
+    for (const id of f.costSteps) {
+      if (counted.has(id)) continue;
+      counted.add(id);
+      sum += stepTimeMs(byId.get(id)!) ?? 0;
+    }
+  }
+  return any ? sum : null;
 }
