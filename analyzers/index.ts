@@ -10,6 +10,7 @@ import { contextUnusedFiles } from './context-unused-files.js';
 import { dockerignoreExcludesCopySource } from './dockerignore-excludes-copy-source.js';
 import { gitIgnoredInContext } from './git-ignored-in-context.js';
 import { packageCacheLeft } from './package-cache-left.js';
+import { serialStages } from './serial-stages.js';
 
 export const analyzers: Analyzer[] = [
   aptNoRecommends,
@@ -22,4 +23,5 @@ export const analyzers: Analyzer[] = [
   dockerignoreExcludesCopySource,
   gitIgnoredInContext,
   packageCacheLeft,
+  serialStages,
 ];
