@@ -11,6 +11,7 @@ import { dockerignoreExcludesCopySource } from './dockerignore-excludes-copy-sou
 import { gitIgnoredInContext } from './git-ignored-in-context.js';
 import { packageCacheLeft } from './package-cache-left.js';
 import { serialStages } from './serial-stages.js';
+import { toolchainInFinalImage } from './toolchain-in-final-image.js';
 
 export const analyzers: Analyzer[] = [
   aptNoRecommends,
@@ -24,4 +25,5 @@ export const analyzers: Analyzer[] = [
   gitIgnoredInContext,
   packageCacheLeft,
   serialStages,
+  toolchainInFinalImage,
 ];
