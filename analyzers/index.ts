@@ -8,6 +8,7 @@ import { copyBeforeInstall } from './copy-before-install.js';
 import { contextSecret } from './context-secret.js';
 import { contextUnusedFiles } from './context-unused-files.js';
 import { dockerignoreExcludesCopySource } from './dockerignore-excludes-copy-source.js';
+import { emulatedPlatform } from './emulated-platform.js';
 import { gitIgnoredInContext } from './git-ignored-in-context.js';
 import { packageCacheLeft } from './package-cache-left.js';
 import { serialStages } from './serial-stages.js';
@@ -22,6 +23,7 @@ export const analyzers: Analyzer[] = [
   contextUnusedFiles,
   copyBeforeInstall,
   dockerignoreExcludesCopySource,
+  emulatedPlatform,
   gitIgnoredInContext,
   packageCacheLeft,
   serialStages,
