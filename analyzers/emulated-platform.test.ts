@@ -35,6 +35,10 @@ testAnalyzer(emulatedPlatform, {
       name: 'a stage whose node_modules are copied out: native modules belong to the target',
       dockerfile: 'FROM node:22 AS deps\nARG TARGETARCH\nCOPY . .\nRUN npm ci && npm run build\nFROM node:22-slim\nCOPY --from=deps /node_modules /node_modules\n',
     },
+    {
+      name: 'built FROM a stage on the build platform: it runs there too',
+      dockerfile: 'FROM --platform=$BUILDPLATFORM node:20 AS deps\nCOPY package.json ./\nRUN npm ci\nFROM deps AS build\nCOPY . .\nRUN npm run build\nFROM nginx:1.27\nCOPY --from=build /dist /usr/share/nginx/html\n',
+    },
     { name: 'cgo needs a C cross-compiler', dockerfile: 'FROM golang:1.22 AS build\nARG TARGETARCH\nRUN CGO_ENABLED=1 go build -o /app .\nFROM debian:12\nCOPY --from=build /app /app\n' },
     { name: 'a stage that installs OS packages is platform-specific', dockerfile: 'FROM debian:12 AS base\nARG TARGETARCH\nRUN apt-get update && apt-get install -y curl\nFROM base\nRUN echo hi\n' },
   ],

@@ -43,13 +43,14 @@ export const emulatedPlatform: Analyzer = {
     if (!df) return [];
     const platforms = ctx.build ? targetPlatforms(ctx.build) : [];
     const multi = platforms.length >= 2;
-    const intent = df.parsed.stages.some((s) => s.platform !== null) || df.parsed.instructions.some((i) => TARGET_ARGS.test(i.args) || /^(TARGETPLATFORM|TARGETOS|TARGETARCH)\b/.test(i.keyword === 'ARG' ? i.args : ''));
+    // A constant `FROM --platform=linux/amd64` pins a platform; it says nothing of several.
+    const intent = df.parsed.instructions.some((i) => TARGET_ARGS.test(i.args) || /^(TARGETPLATFORM|TARGETOS|TARGETARCH)\b/.test(i.keyword === 'ARG' ? i.args : ''));
     if (!multi && !intent) return [];
     const evidence = multi ? ` (this build: ${platforms.join(', ')})` : '';
     const finalChain = imageChain(df.parsed);
     const reports: Report[] = [];
     for (const stage of df.parsed.stages) {
-      if (onBuildPlatform(stage)) continue;
+      if (onBuildPlatform(df.parsed, stage)) continue;
       const found = crossBuild(stage);
       if (!found) continue;
       const inImage = finalChain.has(stage.index);
@@ -97,8 +98,16 @@ export function targetPlatforms(build: Build): string[] {
   return [...out].sort();
 }
 
-function onBuildPlatform(stage: Stage): boolean {
-  return stage.platform !== null && /BUILDPLATFORM/.test(stage.platform);
+/** The stage, or the stage it is built FROM (and so on), runs on the build platform. */
+function onBuildPlatform(df: Dockerfile, stage: Stage): boolean {
+  const seen = new Set<number>();
+  for (let s: Stage | undefined = stage; s && !seen.has(s.index); ) {
+    seen.add(s.index);
+    if (s.platform !== null) return /BUILDPLATFORM/.test(s.platform);
+    const base = s.baseImage.toLowerCase();
+    s = df.stages.find((p) => p.index < s!.index && p.name?.toLowerCase() === base);
+  }
+  return false;
 }
 
 function crossBuild(stage: Stage): { tool: Tool; command: string; ins: Instruction } | null {

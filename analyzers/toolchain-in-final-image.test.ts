@@ -17,6 +17,7 @@ testAnalyzer(toolchainInFinalImage, {
       dockerfile: 'FROM node:22\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\n',
       context: [{ path: 'package.json', size: 40, content: '{"dependencies":{"express":"4"}}' }],
     },
+    { name: 'a dev container is a toolchain on purpose', dockerfile: 'FROM mcr.microsoft.com/devcontainers/base:bookworm\nRUN apt-get update && apt-get install -y build-essential\n' },
     { name: 'runtime packages only', dockerfile: 'FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libpq5 make && rm -rf /var/lib/apt/lists/*\n' },
   ],
   invalid: [
@@ -52,6 +53,11 @@ testAnalyzer(toolchainInFinalImage, {
       dockerfile: 'FROM alpine:3.20\nRUN apk add --no-cache build-base\nCOPY . /src\nRUN make -C /src\n',
       log: '#1 [1/4] FROM docker.io/library/alpine:3.20\n#1 DONE 0.1s\n\n#2 [2/4] RUN apk add --no-cache build-base\n#2 DONE 14.2s\n\n#3 [3/4] COPY . /src\n#3 DONE 0.1s\n\n#4 [4/4] RUN make -C /src\n#4 DONE 2.0s\n',
       findings: [{ line: 2, costMs: 14200, message: s('`build-base` (line 2)') }],
+    },
+    {
+      name: 'Rails: yarn dev dependencies used by assets:precompile: a build stage, not --production',
+      dockerfile: 'FROM ruby:3.3\nCOPY package.json yarn.lock ./\nRUN yarn install --frozen-lockfile\nCOPY . .\nRUN bundle exec rails assets:precompile\n',
+      findings: [{ messageId: 'ships', line: 3 }],
     },
     {
       name: 'maven image packaging a jar',

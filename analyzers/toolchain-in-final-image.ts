@@ -65,6 +65,8 @@ export const toolchainInFinalImage: Analyzer = {
     const df = ctx.dockerfile;
     if (!df || df.parsed.stages.length !== 1) return [];
     const stage = df.parsed.stages[0]!;
+    // A dev container or a CI image is a toolchain on purpose.
+    if (/devcontainers?\b|(^|\/)\.devcontainer\//i.test(`${stage.baseImage} ${df.path}`)) return [];
     const items: Item[] = [];
     const base = toolchainBase(stage);
     if (base) items.push(base);
@@ -79,7 +81,7 @@ export const toolchainInFinalImage: Analyzer = {
       } catch {
         continue;
       }
-      if (commands.some((c) => /^(npm|yarn|pnpm|bun) (run )?(build|compile)\b|^(npx )?(tsc|vite|webpack|next build|ng build)\b/.test(c))) builds = true;
+      if (commands.some((c) => /^(npm|yarn|pnpm|bun) (run )?(build|compile)\b|^(npx )?(tsc|vite|webpack|next build|ng build)\b|\bassets:precompile\b/.test(c))) builds = true;
       const packages = osToolchain(commands);
       if (packages.length > 0) items.push({ kind: 'os', what: `${packages.map((p) => `\`${p}\``).join(', ')} (line ${ins.line})`, line: ins.line, run: ins });
       const dev = devInstall(commands, nodeProduction || /\bNODE_ENV=production\b/.test(ins.args));
