@@ -80,9 +80,10 @@ function urlOf(stage: string): string | null {
 }
 
 function fileName(url: string): string {
-  const path = url.replace(/[?#].*$/, '').replace(/\/+$/, '');
+  // The last segment of the URL's path; a bare host (`https://sh.rustup.rs`) or a variable gives install.sh.
+  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, '').replace(/[?#].*$/, '').replace(/\/+$/, '');
   const base = path.slice(path.lastIndexOf('/') + 1);
-  return /^[\w.-]+$/.test(base) && !/^(https?:|[\w-]+\.(com|org|io|net|sh|dev))$/.test(base) && base.includes('.') ? base : 'install.sh';
+  return /^[\w.-]+$/.test(base) && base.includes('.') ? base : 'install.sh';
 }
 
 /** `curl … | sh`, `sh -c "$(curl …)"`, `bash <(curl …)`. */

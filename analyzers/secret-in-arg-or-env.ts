@@ -43,7 +43,7 @@ export const secretInArgOrEnv: Analyzer = {
     valueInFile:
       '`{{keyword}} {{name}}` is set to what looks like {{kind}}, written in the Dockerfile itself: it is in the image {{where}} and in every copy of this file. Rotate it, and remove it from the file.',
     useSecret:
-      'Pass it as a build secret, which never enters a layer, the history or the cache key:\nRUN --mount=type=secret,id={{id}} {{name}}="$(cat /run/secrets/{{id}})" {{command}}\nand build with `docker build --secret id={{id}},env={{name}} …`. (The shorter `--mount=type=secret,id={{id}},env={{name}}` needs Dockerfile syntax 1.10; the built-in frontend of Docker 26 / BuildKit 0.13 refuses it.)',
+      'Pass it as a build secret, which never enters a layer, the history or the cache key:\nRUN --mount=type=secret,id={{id}} export {{name}}="$(cat /run/secrets/{{id}})" && {{command}}\nand build with `docker build --secret id={{id}},env={{name}} …`. (The shorter `--mount=type=secret,id={{id}},env={{name}}` needs Dockerfile syntax 1.10; the built-in frontend of Docker 26 / BuildKit 0.13 refuses it.)',
   },
   needs: ['dockerfile'],
   analyze(ctx: AnalyzerContext): Report[] {
@@ -113,11 +113,10 @@ function variables(ins: Instruction): Variable[] {
   return out;
 }
 
-/** The body of the first later RUN of the stage that reads `$NAME`, for the suggestion; `<command>` when none does. */
+/** The body of the first later RUN of the stage that reads `$NAME`, for the suggestion; a placeholder when none does. */
 function userOf(df: Dockerfile, ins: Instruction, name: string): string {
   const uses = new RegExp(`\\$\\{?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
   const later = df.instructions.find((x) => x.line > ins.line && x.keyword === 'RUN' && (ins.stageIndex === null || x.stageIndex === ins.stageIndex) && uses.test(x.args));
   if (!later) return '<the command that needs it>';
-  const body = instructionBody(later).replace(/\s+/g, ' ');
-  return body.length > 60 ? `${body.slice(0, 59)}…` : body;
+  return instructionBody(later).replace(/\s+/g, ' ');
 }
