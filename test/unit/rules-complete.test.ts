@@ -41,8 +41,10 @@ describe('every rule has its file, doc and test', () => {
     }
   });
 
-  it("the README's rules table links every rule's doc", () => {
+  it("the README's rules table links every rule's doc, with its default severity", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     expect(ids.filter((id) => !readme.includes(`[\`${id}\`](docs/rules/${id}.md)`))).toEqual([]);
+    const wrong = analyzers.filter((a) => !readme.includes(`[\`${a.id}\`](docs/rules/${a.id}.md) | ${a.defaultSeverity} |`)).map((a) => a.id);
+    expect(wrong).toEqual([]);
   });
 });
