@@ -65,7 +65,7 @@ export const missingCacheMount: Analyzer = {
         const report: Report = {
           messageId: 'noCacheMount',
           data: {
-            command: shorten(needs[0]!.command),
+            command: shorten(needs[0]!.command.replace(/\s+#.*$/, '')),
             what: whatItRedoes(needs[0]!),
             ecosystems: needs.map((n) => `${n.ecosystem}'s`).join(' and '),
             targets: mounts.map((m) => m.target).join(', '),

@@ -9,6 +9,19 @@ testAnalyzer(remoteScript, {
     { name: 'a download whose URL names a version (or an ARG)', dockerfile: 'FROM debian:12\nARG V=1.2.3\nRUN curl -fsSLo /usr/local/bin/jq https://github.com/jqlang/jq/releases/download/jq-1.7.1/jq-linux-amd64\nRUN wget -q https://example.com/v${V}/tool.tgz\n' },
     { name: 'a signing key for apt, piped to gpg', dockerfile: 'FROM debian:12\nRUN curl -fsSL https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key | gpg --dearmor -o /etc/apt/keyrings/nodesource.gpg\n' },
     { name: 'curl used for something else', dockerfile: 'FROM debian:12\nRUN apt-get update && apt-get install -y curl\nHEALTHCHECK CMD curl -f http://localhost/ || exit 1\n' },
+    {
+      name: 'official-image idioms: versioned URLs from ENV, gpg --verify, sha256sum -c, keys for apt',
+      dockerfile: [
+        'FROM debian:12',
+        'ENV PYTHON_VERSION=3.12.4',
+        'RUN wget -O python.tar.xz "https://www.python.org/ftp/python/${PYTHON_VERSION%%[a-z]*}/Python-$PYTHON_VERSION.tar.xz" && wget -O python.tar.xz.asc "https://www.python.org/ftp/python/${PYTHON_VERSION%%[a-z]*}/Python-$PYTHON_VERSION.tar.xz.asc" && gpg --batch --verify python.tar.xz.asc python.tar.xz',
+        'RUN url="https://static.rust-lang.org/rustup/archive/1.27.1/x86_64-unknown-linux-gnu/rustup-init"; wget "$url"; echo "abc *rustup-init" | sha256sum -c -',
+        'RUN wget -O- https://apt.releases.hashicorp.com/gpg | gpg --dearmor -o /usr/share/keyrings/hashicorp.gpg',
+        'RUN curl -fsSL https://download.docker.com/linux/debian/gpg -o /etc/apt/keyrings/docker.asc',
+        'RUN curl -f http://localhost:8080/health || exit 1',
+        '',
+      ].join('\n'),
+    },
     { name: 'a script downloaded, verified, then run', dockerfile: 'FROM debian:12\nRUN curl -fsSLo /tmp/i.sh https://sh.rustup.rs && sha256sum -c /tmp/i.sh.sha256 && sh /tmp/i.sh -y\n' },
   ],
   invalid: [
@@ -38,6 +51,16 @@ testAnalyzer(remoteScript, {
         { line: 3, message: s('pipes a download into `python3`'), suggestion: s('RUN python3 /tmp/install.sh') },
         { line: 4, message: s('pipes a download into `sh`'), suggestion: s('/tmp/install.sh') },
         { line: 5, message: s('pipes a download into `bash`'), suggestion: s('RUN bash /tmp/setup.sh') },
+      ],
+    },
+    {
+      name: 'installers in the wild: nvm (a versioned URL is still piped), pnpm with env prefixes, bun with arguments',
+      dockerfile:
+        'FROM node:22\nRUN curl -o- https://raw.githubusercontent.com/nvm-sh/nvm/v0.39.7/install.sh | bash\nRUN wget -qO- https://get.pnpm.io/install.sh | ENV="$HOME/.bashrc" SHELL="$(which bash)" bash -\nRUN curl -fsSL https://bun.sh/install | bash -s "bun-v1.1.0"\n',
+      findings: [
+        { line: 2, suggestion: s('ADD --checksum=sha256:<digest> https://raw.githubusercontent.com/nvm-sh/nvm/v0.39.7/install.sh /tmp/install.sh\nRUN bash /tmp/install.sh\n') },
+        { line: 3, message: s('pipes a download into `bash`') },
+        { line: 4, suggestion: s('RUN bash /tmp/install.sh "bun-v1.1.0"') },
       ],
     },
     {

@@ -86,13 +86,23 @@ function fileName(url: string): string {
   return /^[\w.-]+$/.test(base) && base.includes('.') ? base : 'install.sh';
 }
 
+/** The words of a simple command, quotes kept together, with `sudo`/`env` (and their flags) and `VAR=value` prefixes dropped. */
+function quotedWords(command: string): string[] {
+  const words = command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
+  let i = 0;
+  while (i < words.length && (/^(sudo|env|time|exec|nice|nohup)$/.test(words[i]!) || /^[A-Za-z_]\w*=/.test(words[i]!) || (i > 0 && /^(sudo|env)$/.test(words[i - 1]!) && words[i]!.startsWith('-')))) i++;
+  const rest = words.slice(i);
+  if (rest[0]) rest[0] = rest[0].replace(/^.*\//, '');
+  return rest;
+}
+
 /** `curl … | sh`, `sh -c "$(curl …)"`, `bash <(curl …)`. */
 function pipedScript(script: string): Omit<Report, 'line'> | null {
   for (const stages of pipelines(script)) {
     const d = stages.findIndex(isDownload);
     if (d < 0) continue;
     for (let k = d + 1; k < stages.length; k++) {
-      const w = commandWords(stages[k]!);
+      const w = quotedWords(stages[k]!);
       if (!INTERPRETER.test(w[0] ?? '')) continue;
       const url = urlOf(stages[d]!) ?? '<url>';
       const file = fileName(url);
@@ -121,7 +131,7 @@ function unpinnedDownload(script: string): Omit<Report, 'line'> | null {
     // A signing key fetched for apt or gpg: keys are checked by what uses them, and rarely change.
     if (stages.slice(d + 1).some((s) => /^(sudo )?(gpg|apt-key|tee)\b/.test(s))) continue;
     const url = urlOf(stages[d]!);
-    if (!url || !/^(https?|ftp):\/\//i.test(url)) continue;
+    if (!url || !/^(https?|ftp):\/\//i.test(url) || /^[a-z]+:\/\/(localhost|127\.0\.0\.1|\[::1\])([:/]|$)/i.test(url)) continue;
     if (/\.(asc|gpg|key|pub|sig)$|gpg|keyring/i.test(url)) continue;
     if (PINNED.test(url) && !FLOATING.test(url)) continue;
     return { messageId: 'unpinnedDownload', data: { command: shorten(stages[d]!), url, file: fileName(url) }, suggestion: 'pinDownload' };

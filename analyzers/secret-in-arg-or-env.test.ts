@@ -8,6 +8,7 @@ testAnalyzer(secretInArgOrEnv, {
     { name: 'ordinary ARGs and ENVs', dockerfile: 'ARG NODE_VERSION=22\nFROM node:${NODE_VERSION}\nARG GIT_SHA\nENV NODE_ENV=production PATH=/app/bin:$PATH\n' },
     { name: 'a public GPG key fingerprint (python image)', dockerfile: 'FROM debian:12\nENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D\nENV GPG_KEYS 7169605F62C751356D054A26A821E680E5FA6305\n' },
     { name: 'names that describe a credential rather than hold it', dockerfile: 'FROM x\nARG TOKEN_URL=https://auth.example.com/token\nENV PASSWORD_FILE=/run/secrets/db\nARG SECRET_NAME=db\nARG AWS_ACCESS_KEY_ID\nENV API_KEY_HEADER=X-Api-Key\nARG PUBLIC_KEY\n' },
+    { name: 'a flag about a secret (Rails: SECRET_KEY_BASE_DUMMY)', dockerfile: 'FROM ruby:3.3\nARG SECRET_KEY_BASE_DUMMY=1\nENV PYTHONDONTWRITEBYTECODE=1 NODE_OPTIONS=--max-old-space-size=4096\n' },
     { name: 'an empty ENV, or one pointing at a secret file', dockerfile: 'FROM x\nENV DB_PASSWORD=""\nENV NPM_TOKEN=/run/secrets/npm\n' },
     { name: 'a secret mount', dockerfile: 'FROM node:22\nRUN --mount=type=secret,id=npm_token NPM_TOKEN="$(cat /run/secrets/npm_token)" npm ci\n' },
   ],
@@ -47,6 +48,14 @@ testAnalyzer(secretInArgOrEnv, {
         { line: 2, messageId: 'valueInFile', message: '`ENV DB_PASSWORD` is set to what looks like a credential, written in the Dockerfile itself: it is in the image config and in every copy of this file. Rotate it, and remove it from the file.' },
         { line: 3, messageId: 'valueInFile', message: s('looks like a URL with a password in it') },
         { line: 4, messageId: 'valueInFile', message: s('`ENV CONFIG` is set to what looks like an AWS access key') },
+      ],
+    },
+    {
+      name: 'a placeholder value is reported by name, without "rotate it"',
+      dockerfile: 'FROM x\nENV SECRET_KEY_BASE=dummy\nARG API_TOKEN=<token>\n',
+      findings: [
+        { line: 2, messageId: 'env' },
+        { line: 3, messageId: 'arg' },
       ],
     },
   ],

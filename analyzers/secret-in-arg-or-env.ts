@@ -12,7 +12,9 @@ const SECRET_PARTS = new Set(['SECRET', 'SECRETS', 'PASSWORD', 'PASSWORDS', 'PAS
 /** Parts that make a following `KEY` a credential (`API_KEY`, `PRIVATE_KEY`; not `GPG_KEY`, a public fingerprint). */
 const KEY_QUALIFIERS = new Set(['API', 'SECRET', 'PRIVATE', 'ACCESS', 'ENCRYPTION', 'MASTER', 'LICENSE', 'SSH', 'DEPLOY', 'AUTH', 'CLIENT', 'SIGNING', 'SESSION', 'ACCOUNT']);
 /** A last part that makes the variable describe a credential rather than hold it (`TOKEN_FILE`, `PASSWORD_LENGTH`). */
-const DESCRIBES = new Set(['FILE', 'PATH', 'DIR', 'URL', 'URI', 'ENDPOINT', 'HOST', 'ID', 'NAME', 'USER', 'USERNAME', 'TYPE', 'LENGTH', 'LEN', 'SIZE', 'HEADER', 'VAR', 'REF', 'MOUNT', 'FINGERPRINT', 'ENABLED', 'REQUIRED', 'METHOD', 'MODE', 'EXPIRY', 'TTL', 'COUNT', 'SERVER', 'REGION', 'POLICY']);
+const DESCRIBES = new Set(['FILE', 'PATH', 'DIR', 'URL', 'URI', 'ENDPOINT', 'HOST', 'ID', 'NAME', 'USER', 'USERNAME', 'TYPE', 'LENGTH', 'LEN', 'SIZE', 'HEADER', 'VAR', 'REF', 'MOUNT', 'FINGERPRINT', 'ENABLED', 'REQUIRED', 'METHOD', 'MODE', 'EXPIRY', 'TTL', 'COUNT', 'SERVER', 'REGION', 'POLICY', 'DUMMY', 'FLAG']);
+/** A literal that only holds a place (`dummy`, `changeme`, `<token>`): reported by name, without "rotate it". */
+const PLACEHOLDER = /^(dummy|placeholder|changeme|change-me|change_me|example|test|none|null|unset|todo|x+|\*+|<[^>]*>|\.\.\.)$/i;
 
 /** Values that are credentials whatever their name, with what they look like (never printed). */
 const VALUE_PATTERNS: Array<[RegExp, string]> = [
@@ -62,7 +64,7 @@ export const secretInArgOrEnv: Analyzer = {
         const id = v.name.toLowerCase().replace(/[^a-z0-9]+/g, '_');
         const data: Record<string, string> = { name: v.name, keyword: ins.keyword, id, command: userOf(df.parsed, ins, v.name) };
         let messageId: string;
-        const literal = v.value !== null && v.value !== '' && !/^\$\{?\w+\}?$/.test(v.value);
+        const literal = v.value !== null && v.value !== '' && !/^\$\{?\w+\}?$/.test(v.value) && !PLACEHOLDER.test(v.value);
         if (kind || (named && literal && ins.keyword === 'ENV') || (named && literal && ins.keyword === 'ARG' && v.value!.length >= 8)) {
           messageId = 'valueInFile';
           data.kind = kind ?? 'a credential';
