@@ -81,13 +81,29 @@ testAnalyzer(missingCacheMount, {
     {
       name: 'pip --no-cache-dir and PIP_NO_CACHE_DIR would keep the mounted cache unused: say to drop them',
       dockerfile: 'FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install --no-cache-dir -r requirements.txt\n',
-      findings: [{ line: 3, suggestion: s('- Drop `--no-cache-dir` and `PIP_NO_CACHE_DIR` from this RUN') }],
+      findings: [
+        {
+          line: 3,
+          suggestion:
+            'Mount the cache (needs BuildKit; a suggestion, not a fix):\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n' +
+            '- The line above leaves out `--no-cache-dir`: with the mount it would keep the cache unused or empty it every build.\n' +
+            '- Unset `PIP_NO_CACHE_DIR` (an ENV, or a prefix of the command) for this RUN: it turns the cache off.',
+        },
+      ],
+    },
+    {
+      name: 'a clean-up on the shown line is left out of it; npm cache clean too',
+      dockerfile: 'FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nFROM node:22\nRUN npm ci --omit=dev && npm cache clean --force\n',
+      findings: [
+        { line: 2, suggestion: expect.stringMatching(/sharing=locked apt-get update && apt-get install -y curl\n- apt needs[^]*\n- The line above leaves out `rm -rf \/var\/lib\/apt\/lists\/\*`/) as unknown as string },
+        { line: 4, suggestion: s('RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev\n- The line above leaves out `npm cache clean --force`') },
+      ],
     },
     {
       name: 'apk: the /etc/apk/cache link and --no-cache; uv: UV_LINK_MODE',
       dockerfile: 'FROM alpine:3.20\nRUN apk add --no-cache curl\nFROM python:3.12\nRUN uv sync --locked\n',
       findings: [
-        { line: 2, suggestion: s('RUN --mount=type=cache,target=/var/cache/apk apk add --no-cache curl\n- apk keeps downloaded packages only when /etc/apk/cache exists') },
+        { line: 2, suggestion: s('RUN --mount=type=cache,target=/var/cache/apk apk add curl\n- apk keeps downloaded packages only when /etc/apk/cache exists') },
         { line: 4, suggestion: s('target=/root/.cache/uv uv sync --locked\n- Set `ENV UV_LINK_MODE=copy`') },
       ],
     },

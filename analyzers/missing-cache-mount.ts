@@ -34,7 +34,8 @@ interface Need {
   ecosystem: EcosystemId;
   command: string;
   mounts: CacheMount[];
-  drop: string[];
+  /** What would keep the mounted cache unused or empty it: a flag, a variable, or a command of the RUN. */
+  drop: Array<{ kind: 'flag' | 'env' | 'command'; text: string }>;
 }
 
 export const missingCacheMount: Analyzer = {
@@ -61,7 +62,8 @@ export const missingCacheMount: Analyzer = {
         const mounts = needs.flatMap((n) => n.mounts);
         const u = userEnvAt(df.parsed, ins.line);
         const flags = mounts.map((m) => mountFlag(m, u)).join(' ');
-        const notes = [...new Set(needs.flatMap((n) => notesFor(n, u, df.text)))];
+        const shown = withFlags(lines, ins, flags, needs.flatMap((n) => n.drop));
+        const notes = [...new Set(needs.flatMap((n) => notesFor(n, u, df.text, shown.removed)))];
         const report: Report = {
           messageId: 'noCacheMount',
           data: {
@@ -69,7 +71,7 @@ export const missingCacheMount: Analyzer = {
             what: whatItRedoes(needs[0]!),
             ecosystems: needs.map((n) => `${n.ecosystem}'s`).join(' and '),
             targets: mounts.map((m) => m.target).join(', '),
-            line: withFlags(lines, ins, flags),
+            line: shown.line,
             notes: notes.map((n) => `\n- ${n}`).join(''),
           },
           line: ins.line,
@@ -121,22 +123,22 @@ function mountOptions(spec: string): Record<string, string> {
 }
 
 /** What in this RUN (or the environment) would keep the mounted cache unused or empty it. */
-function disablers(eco: EcosystemId, command: string, commands: string[], mounts: CacheMount[], u: UserEnv): string[] {
-  const out: string[] = [];
+function disablers(eco: EcosystemId, command: string, commands: string[], mounts: CacheMount[], u: UserEnv): Need['drop'] {
+  const out: Need['drop'] = [];
   const flag = NO_CACHE_FLAGS[eco];
-  if (flag && commandWords(command).includes(flag)) out.push(`\`${flag}\``);
+  if (flag && commandWords(command).includes(flag)) out.push({ kind: 'flag', text: flag });
   const env = NO_CACHE_ENV[eco];
-  if (env && (u.env[env] !== undefined || new RegExp(`(^|\\s)${env}=`).test(command))) out.push(`\`${env}\``);
+  if (env && (u.env[env] !== undefined || new RegExp(`(^|\\s)${env}=`).test(command))) out.push({ kind: 'env', text: env });
   const cleaner = CLEANERS[eco];
   for (const c of commands) {
     const words = commandWords(c).join(' ');
     const removesTarget = /^rm\b/.test(words) && mounts.some((m) => words.includes(m.target));
-    if ((cleaner && cleaner.test(words)) || removesTarget) out.push(`\`${shorten(c)}\``);
+    if ((cleaner && cleaner.test(words)) || removesTarget) out.push({ kind: 'command', text: c });
   }
-  return [...new Set(out)];
+  return out.filter((d, i) => out.findIndex((x) => x.text === d.text) === i);
 }
 
-function notesFor(n: Need, u: UserEnv, text: string): string[] {
+function notesFor(n: Need, u: UserEnv, text: string, removed: Set<string>): string[] {
   const notes: string[] = [];
   if (n.ecosystem === 'apt') {
     notes.push('apt needs `sharing=locked`: it locks its cache, and two builds sharing it at once would clash.');
@@ -155,7 +157,13 @@ function notesFor(n: Need, u: UserEnv, text: string): string[] {
       `${installed.map((m) => m.target).join(' and ')} ${installed.length === 1 ? 'holds' : 'hold'} the downloaded dependencies themselves: mounted, they are not in the layer, so mount the same target on every later RUN that reads them (the same target is the same cache) and copy only the build output into the image.`,
     );
   }
-  if (n.drop.length > 0) notes.push(`Drop ${n.drop.join(' and ')} from this RUN: with the mount it would keep the cache unused or empty it every build.`);
+  const quote = (d: Need['drop'][number]) => `\`${shorten(d.text)}\``;
+  const left = n.drop.filter((d) => removed.has(d.text));
+  const kept = n.drop.filter((d) => !removed.has(d.text) && d.kind !== 'env');
+  const env = n.drop.filter((d) => d.kind === 'env');
+  if (left.length > 0) notes.push(`The line above leaves out ${left.map(quote).join(' and ')}: with the mount it would keep the cache unused or empty it every build.`);
+  if (kept.length > 0) notes.push(`Drop ${kept.map(quote).join(' and ')} from this RUN: with the mount it would keep the cache unused or empty it every build.`);
+  if (env.length > 0) notes.push(`Unset ${env.map(quote).join(' and ')} (an ENV, or a prefix of the command) for this RUN: it turns the cache off.`);
   const user = u.user?.split(':')[0];
   if (user && user !== 'root' && user !== '0' && !/^\d+$/.test(user)) {
     notes.push(`The mount is owned by root: add \`uid=\`/\`gid=\` of \`${user}\` (\`id -u ${user}\`) to the mount so \`${user}\` can write it.`);
@@ -170,12 +178,24 @@ function mountFlag(m: CacheMount, u: UserEnv): string {
   return `--mount=type=cache,target=${m.target}${m.sharing ? `,sharing=${m.sharing}` : ''}${ids}`;
 }
 
-/** The RUN's first source line with the mount flags after `RUN` (and its own flags); `…` when it goes on. */
-function withFlags(lines: string[], ins: Instruction, flags: string): string {
+/**
+ * The RUN's first source line with the mount flags after `RUN` (and its own flags), less the flags
+ * and commands that would defeat the cache where they are on that line; `…` when the RUN goes on.
+ */
+function withFlags(lines: string[], ins: Instruction, flags: string, drop: Need['drop']): { line: string; removed: Set<string> } {
   const first = lines[ins.line - 1] ?? ins.text;
   const m = /^(\s*\S+)\s*(.*)$/.exec(first);
-  const line = m ? `${m[1]} ${flags} ${m[2]}`.replace(/\s+$/, '') : `RUN ${flags} ${ins.args}`;
-  return ins.endLine > ins.line ? `${line}\n    …` : line;
+  let line = m ? `${m[1]} ${flags} ${m[2]}`.replace(/\s+$/, '') : `RUN ${flags} ${ins.args}`;
+  const removed = new Set<string>();
+  for (const d of drop) {
+    const esc = d.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern =
+      d.kind === 'flag' ? new RegExp(`\\s${esc}(?=\\s|$)`) : d.kind === 'command' ? new RegExp(`\\s*&&\\s*${esc}(?=\\s*($|&&|;|\\\\$))|${esc}\\s*&&\\s*`) : null;
+    if (!pattern || !pattern.test(line)) continue;
+    line = line.replace(pattern, '');
+    removed.add(d.text);
+  }
+  return { line: ins.endLine > ins.line ? `${line}\n    …` : line, removed };
 }
 
 /** The image a stage is ultimately built FROM (through earlier stages). */
