@@ -8,6 +8,7 @@ testAnalyzer(gitCloneInRun, {
     { name: 'a clone pinned by a later checkout of a commit', dockerfile: 'FROM alpine/git\nRUN git clone https://github.com/org/repo.git /src && cd /src && git checkout 3f2c1a9b8e7d6c5b4a39281706f5e4d3c2b1a098\n' },
     { name: 'a clone of a version tag, or of a ref from an ARG', dockerfile: 'FROM alpine/git\nARG REF\nRUN git clone --depth 1 --branch v1.2.3 https://github.com/org/repo.git\nRUN git clone -b "$REF" https://github.com/org/other.git\n' },
     { name: 'git checkout -C dir with a commit', dockerfile: 'FROM alpine/git\nRUN git clone https://x.org/r.git /r && git -C /r reset --hard abc1234\n' },
+    { name: 'a checkout of tags/v1.2.3 or of $COMMIT', dockerfile: 'FROM alpine/git\nARG COMMIT\nRUN git clone https://x.org/r.git && cd r && git checkout tags/v1.2.3\nRUN git clone https://x.org/s.git && git -C s checkout $COMMIT\n' },
     { name: 'ADD of a Git repository, other git commands', dockerfile: 'FROM alpine/git\nADD https://github.com/org/repo.git#main /src\nRUN git config --global user.name x && git init /x\n' },
   ],
   invalid: [

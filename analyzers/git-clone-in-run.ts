@@ -110,7 +110,7 @@ function pinnedLater(commands: string[]): boolean {
     const verb = w[i];
     if (!['checkout', 'reset', 'switch'].includes(verb ?? '')) return false;
     const refs = w.slice(i + 1).filter((a) => !a.startsWith('-'));
-    return refs.some((r) => PINNED_REF.test(r));
+    return refs.some((r) => PINNED_REF.test(r.replace(/^(refs\/)?tags\//, '')));
   });
 }
 
