@@ -3,12 +3,14 @@
 //   the cache persists across builds, so a re-run of the install finds it warm and is faster, and the
 //   cache stays out of the image;
 // - add-remote-url: without `--checksum` BuildKit asks the server on every build; with the suggested
-//   `--checksum=sha256:…` (the digest filled in) it asks once, then never while the step is cached.
+//   `--checksum=sha256:…` (the digest filled in) it asks once, then never while the step is cached;
+// - git-clone-in-run: the suggested `ADD <repo>.git <dir>` stays cached while the branch does not
+//   move, and brings the new commit (re-running what follows) when it does.
 // The npm stand-in of localbase/toolchains ignores caches, so the test replaces it with one that uses
 // ~/.npm like npm does; every cache entry carries a nonce, so no other run's cache is reused.
 import { createServer, type Server } from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -136,5 +138,72 @@ describeDocker('add-remote-url on the engine', () => {
     expect(pinned.slice(1)).toEqual([0, 0]);
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toContain(`--checksum=sha256:${digest}`);
     process.stdout.write(`add-remote-url: requests per build without --checksum ${counts.join(', ')}; with it ${pinned.join(', ')}\n`);
+  }, TIMEOUT);
+});
+
+describeDocker('git-clone-in-run on the engine', () => {
+  let dir: string;
+  let server: Server;
+  let port = 0;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'buildlens-git-add-'));
+    // A bare repository served over Git's "dumb" HTTP protocol: plain files.
+    server = createServer((req, res) => {
+      const path = join(dir, 'www', decodeURIComponent((req.url ?? '/').split('?')[0]!));
+      if (!path.startsWith(join(dir, 'www')) || !existsSync(path)) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
+      try {
+        res.end(readFileSync(path));
+      } catch {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  test('the suggested ADD <repo>.git follows new commits and stays cached without one', async () => {
+    const git = (cwd: string, ...args: string[]) => execa('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'init.defaultBranch=main', ...args], { cwd });
+    const src = join(dir, 'src');
+    const bare = join(dir, 'www', 'lib.git');
+    mkdirSync(src, { recursive: true });
+    mkdirSync(join(dir, 'www'), { recursive: true });
+    await git(src, 'init', '-q');
+    writeFileSync(join(src, 'a.txt'), `one ${randomUUID()}\n`);
+    await git(src, 'add', 'a.txt');
+    await git(src, 'commit', '-qm', 'one');
+    await git(dir, 'clone', '-q', '--bare', src, bare);
+    await git(bare, 'update-server-info');
+
+    const ctx = join(dir, 'ctx');
+    mkdirSync(ctx, { recursive: true });
+    const url = `http://127.0.0.1:${port}/lib.git`;
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM localbase/toolchains\nRUN git clone ${url} /opt/lib\nRUN cat /opt/lib/a.txt\n`);
+    const [finding] = await lintFindings(join(ctx, 'Dockerfile'), 'git-clone-in-run');
+    expect(finding).toMatchObject({ line: 2, fix: null });
+    const add = finding!.suggestion!.split('\n')[1]!;
+    expect(add).toBe(`ADD ${url} /opt/lib`);
+
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM localbase/busybox\n${add}\nRUN cat /opt/lib/a.txt\n`);
+    const first = await build(ctx);
+    expect(first.output).toContain('one ');
+    const again = await build(ctx);
+    expect(stepAt(again.steps, 3).status).toBe('cached');
+
+    writeFileSync(join(src, 'a.txt'), `two ${randomUUID()}\n`);
+    await git(src, 'commit', '-qam', 'two');
+    await git(src, 'push', '-q', bare, 'HEAD:main');
+    await git(bare, 'update-server-info');
+    const moved = await build(ctx);
+    expect(stepAt(moved.steps, 3).status).toBe('done');
+    expect(moved.output).toContain('two ');
   }, TIMEOUT);
 });
