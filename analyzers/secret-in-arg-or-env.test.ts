@@ -42,6 +42,11 @@ testAnalyzer(secretInArgOrEnv, {
       ],
     },
     {
+      name: 'a value built from a variable is passed in, not written in the file',
+      dockerfile: 'FROM x\nENV SECRET_KEY=${SECRET_KEY:-}\n',
+      findings: [{ line: 2, messageId: 'env' }],
+    },
+    {
       name: 'a literal credential in the file (by name, or by what the value looks like under any name)',
       dockerfile: 'FROM x\nENV DB_PASSWORD=hunter2hunter2\nARG MIRROR=https://deploy:s3cretpass@pypi.example.com/simple\nENV CONFIG AKIAIOSFODNN7EXAMPLE\n',
       findings: [

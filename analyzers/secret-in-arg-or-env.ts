@@ -64,7 +64,8 @@ export const secretInArgOrEnv: Analyzer = {
         const id = v.name.toLowerCase().replace(/[^a-z0-9]+/g, '_');
         const data: Record<string, string> = { name: v.name, keyword: ins.keyword, id, command: userOf(df.parsed, ins, v.name) };
         let messageId: string;
-        const literal = v.value !== null && v.value !== '' && !/^\$\{?\w+\}?$/.test(v.value) && !PLACEHOLDER.test(v.value);
+        // A value that refers to a variable (`$NPM_TOKEN`, `${KEY:-}`) is passed in, not written here.
+        const literal = v.value !== null && v.value !== '' && !v.value.includes('$') && !PLACEHOLDER.test(v.value);
         if (kind || (named && literal && ins.keyword === 'ENV') || (named && literal && ins.keyword === 'ARG' && v.value!.length >= 8)) {
           messageId = 'valueInFile';
           data.kind = kind ?? 'a credential';
