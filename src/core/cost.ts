@@ -87,7 +87,7 @@ export function stepsAtLine(build: Build, line: number): Step[] {
  * (two cache breakers above the same install do not cost it twice), plus the cost of findings that
  * do not say which steps make up theirs. Null when no finding has a cost.
  */
-export function atStakeMs(findings: ReadonlyArray<Pick<Finding, 'costMs' | 'costSteps'>>, build: Build | null): number | null {
+export function atStakeMs(findings: ReadonlyArray<Pick<Finding, 'costMs' | 'costSteps'> & { line?: number | null }>, build: Build | null): number | null {
   let any = false;
   let sum = 0;
   const counted = new Set<string>();
@@ -95,15 +95,33 @@ export function atStakeMs(findings: ReadonlyArray<Pick<Finding, 'costMs' | 'cost
   for (const f of findings) {
     if (f.costMs === undefined) continue;
     any = true;
-    if (!f.costSteps || f.costSteps.some((id) => !byId.has(id))) {
+    let ids = f.costSteps;
+    // A finding priced by the time of its own step (stepCostMs) names no steps: those of its line, when they add up.
+    if (!ids && build && f.line != null) {
+      const own = stepsAtLine(build, f.line).filter((s) => stepTimeMs(s) !== null);
+      if (own.length > 0 && own.reduce((t, s) => t + stepTimeMs(s)!, 0) === f.costMs) ids = own.map((s) => s.id);
+    }
+    if (!ids || ids.some((id) => !byId.has(id))) {
       sum += f.costMs;
       continue;
     }
-    for (const id of f.costSteps) {
+    for (const id of ids) {
       if (counted.has(id)) continue;
       counted.add(id);
       sum += stepTimeMs(byId.get(id)!) ?? 0;
     }
   }
   return any ? sum : null;
+}
+
+/**
+ * The measured time of the step(s) built from the instruction at `line`: what a download or install
+ * rule's finding costs each time that step runs. Null when no step maps to the line, or when every
+ * one that does came from the cache (the build did not measure it).
+ */
+export function stepCostMs(build: Build, line: number): number | null {
+  // A cached step counts with its cold time from the history (stepTimeMs), when known.
+  const ran = build.steps.filter((s) => !s.internal && s.line === line && stepTimeMs(s) !== null && (s.status !== 'cached' || s.coldMs !== undefined));
+  if (ran.length === 0) return null;
+  return ran.reduce((sum, s) => sum + (stepTimeMs(s) ?? 0), 0);
 }
