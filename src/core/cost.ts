@@ -61,12 +61,13 @@ export function invalidatedSteps(build: Build, df: Dockerfile, line: number): St
 /**
  * The summed durations of the build's steps that re-run when the instruction at `line` misses the
  * cache (see invalidatedSteps); a cached step counts with its cold time from the history when known.
- * Null when no step of the build maps to those lines.
+ * Null when no step of the build maps to those lines, or when none of them has a time.
  */
 export function invalidatedCostMs(build: Build, df: Dockerfile, line: number): number | null {
-  const steps = invalidatedSteps(build, df, line);
-  if (steps === null) return null;
-  return steps.reduce((sum, s) => sum + (stepTimeMs(s) ?? 0), 0);
+  const steps = invalidatedSteps(build, df, line)?.filter((s) => stepTimeMs(s) !== null);
+  // Every step from the cache and none priced from the history: the build does not say.
+  if (!steps || steps.length === 0) return null;
+  return steps.reduce((sum, s) => sum + stepTimeMs(s)!, 0);
 }
 
 /** costMs and costSteps for a report, from the steps whose time it stands for; {} when none has a time. */
