@@ -6,7 +6,7 @@
 import type { Analyzer, AnalyzerContext, Report } from './types.js';
 import type { Instruction, Stage } from '../src/core/dockerfile.js';
 import { instructionBody } from '../src/core/dockerfile.js';
-import { ecosystem, installNeeds, type EcosystemId } from '../src/core/ecosystems.js';
+import { ecosystem, ecosystemTable, installNeeds, type Ecosystem, type EcosystemId } from '../src/core/ecosystems.js';
 import { stepTimeMs, stepsAtLine } from '../src/core/cost.js';
 import { copySources } from '../src/core/context.js';
 import { formatDuration } from '../src/core/units.js';
@@ -34,8 +34,9 @@ export const serialStages: Analyzer = {
     const df = ctx.dockerfile;
     if (!df) return [];
     const reports: Report[] = [];
+    const table = ecosystemTable(ctx.ecosystems);
     for (const stage of df.parsed.stages) {
-      const units = installUnits(stage);
+      const units = installUnits(stage, table);
       if (units.length < 2) continue;
       if (ctx.build) {
         for (const u of units) {
@@ -52,7 +53,7 @@ export const serialStages: Analyzer = {
           list: list.length === 2 ? `${list[0]} and ${list[1]}` : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`,
           stage: stage.name ? `stage \`${stage.name}\`` : df.parsed.stages.length > 1 ? `stage ${stage.index}` : 'the stage',
           saving: saved !== null && saved > 0 ? `: about ${formatDuration(saved)} less per cold build (their summed time less the longest)` : '',
-          lines: sketch(stage, units),
+          lines: sketch(stage, units, table),
         },
         line: units[1]!.runs[0]!.line,
         suggestion: 'sketch',
@@ -69,7 +70,7 @@ export const serialStages: Analyzer = {
  * read nothing but their manifests count, and only RUNs that do nothing else but install (and
  * harmless housekeeping): a RUN that also builds may read what another install wrote.
  */
-function installUnits(stage: Stage): Unit[] {
+function installUnits(stage: Stage, table: readonly Ecosystem[]): Unit[] {
   const units: Unit[] = [];
   for (const ins of stage.instructions) {
     if (ins.keyword !== 'RUN') continue;
@@ -79,13 +80,13 @@ function installUnits(stage: Stage): Unit[] {
     } catch {
       continue;
     }
-    const installs = commands.map((c) => ({ c, needs: installNeeds(c) })).filter((x) => x.needs !== null);
+    const installs = commands.map((c) => ({ c, needs: installNeeds(c, table) })).filter((x) => x.needs !== null);
     if (installs.length === 0) continue;
     const ecosystems = new Set(installs.map((x) => x.needs!.ecosystem));
     if (ecosystems.size !== 1) continue; // one RUN installing for two ecosystems: one step, nothing to split
     const eco = installs[0]!.needs!.ecosystem;
-    if (ecosystem(eco).kind !== 'language' || installs.some((x) => !x.needs!.manifestsOnly)) continue;
-    const others = commands.filter((c) => installNeeds(c) === null && !/^(rm|echo|true|mkdir|set|cd|npm (cache|config)|yarn (cache|config)|pnpm (store|config)|pip cache|corepack)\b/.test(c));
+    if (ecosystem(eco, table).kind !== 'language' || installs.some((x) => !x.needs!.manifestsOnly)) continue;
+    const others = commands.filter((c) => installNeeds(c, table) === null && !/^(rm|echo|true|mkdir|set|cd|npm (cache|config)|yarn (cache|config)|pnpm (store|config)|pip cache|corepack)\b/.test(c));
     if (others.length > 0) continue;
     const unit = units.find((u) => u.ecosystem === eco);
     if (unit) {
@@ -101,13 +102,13 @@ function installUnits(stage: Stage): Unit[] {
 }
 
 /** Stage sketch: each install in a stage of its own with the COPY lines of its manifests, then the COPY --from lines. */
-function sketch(stage: Stage, units: Unit[]): string {
+function sketch(stage: Stage, units: Unit[], table: readonly Ecosystem[]): string {
   const base = stage.baseImage;
   const workdir = lastWorkdir(stage, units[0]!.runs[0]!.line) ?? '/app';
   const out: string[] = [];
   for (const u of units) {
     out.push(`FROM ${base} AS ${u.ecosystem}-deps`, `WORKDIR ${workdir}`);
-    const manifests = ecosystem(u.ecosystem).manifests;
+    const manifests = ecosystem(u.ecosystem, table).manifests;
     for (const ins of stage.instructions) {
       if ((ins.keyword === 'COPY' || ins.keyword === 'ADD') && ins.line < u.runs[0]!.line && copySources(ins).some((s) => manifests.includes(s.replace(/^\.\//, '')) || /requirements|constraints/.test(s))) out.push(ins.text);
     }

@@ -78,6 +78,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
 
   const ctx: AnalyzerContext = { dockerfile: { path: dockerfilePath, text, parsed } };
   if (context) ctx.context = context;
+  if (Object.keys(config.ecosystems).length > 0) ctx.ecosystems = config.ecosystems;
   // The build that prices the findings: --report, else the newest `buildlens build` of this
   // Dockerfile and context in the history; older builds there give cached steps their cold time.
   const history = await historyBuilds({ dockerfile: dockerfileAbs, context: rootAbs }, io, values['no-history'] === true);
@@ -107,6 +108,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     const next: AnalyzerContext = { dockerfile: { path: dockerfilePath, text: t, parsed: parseDockerfile(t) } };
     // A fresh context object: facts derived from the Dockerfile are cached per context object.
     if (ctx.context) next.context = { ...ctx.context };
+    if (ctx.ecosystems) next.ecosystems = ctx.ecosystems;
     return runAnalyzers(next, analyzers, { rules: config.rules });
   };
   const composed = composeFixes(text, findings, { reanalyze, file: dockerfilePath });

@@ -116,6 +116,7 @@ export async function analyze(build: Build, dockerfilePath: string | undefined, 
   let mapped = mapStepsToDockerfile(build, parsed);
   if (earlier.length > 0) mapped = withColdTimes(mapped, earlier.map((b) => mapStepsToDockerfile(b, parsed)));
   const ctx: AnalyzerContext = { dockerfile: { path: dockerfilePath, text, parsed }, build: mapped };
+  if (Object.keys(config.ecosystems).length > 0) ctx.ecosystems = config.ecosystems;
   let run = analyzers;
   if (contextDir !== undefined) {
     const { readAnalyzerContext } = await import('../../io/analyzer-context.js');
