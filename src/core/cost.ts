@@ -88,7 +88,7 @@ export function stepsAtLine(build: Build, line: number): Step[] {
  * (two cache breakers above the same install do not cost it twice), plus the cost of findings that
  * do not say which steps make up theirs. Null when no finding has a cost.
  */
-export function atStakeMs(findings: ReadonlyArray<Pick<Finding, 'costMs' | 'costSteps'> & { line?: number | null }>, build: Build | null): number | null {
+export function atStakeMs(findings: ReadonlyArray<Pick<Finding, 'costMs' | 'costSteps'> & { line?: number | null }>, build: Build | null, df?: Dockerfile): number | null {
   let any = false;
   let sum = 0;
   const counted = new Set<string>();
@@ -101,6 +101,9 @@ export function atStakeMs(findings: ReadonlyArray<Pick<Finding, 'costMs' | 'cost
     if (!ids && build && f.line != null) {
       const own = stepsAtLine(build, f.line).filter((s) => stepTimeMs(s) !== null);
       if (own.length > 0 && own.reduce((t, s) => t + stepTimeMs(s)!, 0) === f.costMs) ids = own.map((s) => s.id);
+      // …or priced by what a miss at its line re-runs (invalidatedCostMs), when that adds up.
+      const invalidated = !ids && df ? invalidatedSteps(build, df, f.line)?.filter((s) => stepTimeMs(s) !== null) : undefined;
+      if (invalidated && invalidated.length > 0 && invalidated.reduce((t, s) => t + stepTimeMs(s)!, 0) === f.costMs) ids = invalidated.map((s) => s.id);
     }
     if (!ids || ids.some((id) => !byId.has(id))) {
       sum += f.costMs;

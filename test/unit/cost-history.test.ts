@@ -94,6 +94,18 @@ describe('atStakeMs', () => {
     expect(atStakeMs([{}], cold)).toBeNull();
   });
 
+  it('a finding that names no steps counts the steps its cost adds up to: its own line, or what a miss there re-runs', () => {
+    const df = parseDockerfile(readFileSync(join(dir, 'Dockerfile'), 'utf8'));
+    const cold = mapStepsToDockerfile(buildFromReportJson(JSON.parse(readFileSync(join(dir, 'cold.json'), 'utf8')))!, df);
+    const install = df.instructions.find((i) => i.text === 'RUN npm ci')!.line;
+    const copy = df.instructions.find((i) => i.text === 'COPY . .')!.line;
+    const fromLine = { costMs: invalidatedCostMs(cold, df, copy)!, line: copy };
+    const ownStep = { costMs: 3100, line: install };
+    expect(atStakeMs([fromLine, ownStep], cold, df)).toBe(fromLine.costMs);
+    expect(atStakeMs([fromLine, ownStep], cold)).toBe(fromLine.costMs + 3100); // without the Dockerfile the breaker's steps are unknown
+    expect(atStakeMs([{ costMs: 1234, line: copy }, ownStep], cold, df)).toBe(1234 + 3100); // adds up to nothing known: its own cost
+  });
+
   it('withColdTimes gives cached steps the time of the newest build where they ran', () => {
     const df = parseDockerfile(readFileSync(join(dir, 'Dockerfile'), 'utf8'));
     const cold = mapStepsToDockerfile(buildFromReportJson(JSON.parse(readFileSync(join(dir, 'cold.json'), 'utf8')))!, df);

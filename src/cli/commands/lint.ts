@@ -144,7 +144,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     build: buildSource,
     findings: shown.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, file: f.file, line: f.line, suggestion: f.suggestion ?? null, fix: f.fix ?? null, costMs: f.costMs ?? null })),
     fixable: values.fix ? 0 : composed.applied.length,
-    atStakeMs: atStakeMs(shown, ctx.build ?? null),
+    atStakeMs: atStakeMs(shown, ctx.build ?? null, values.fix ? parseDockerfile(composed.text) : parsed),
     suppressedFindings: result.suppressed,
   };
   const color = values.output === undefined && useColor(io.stdout, io.env, config.color);

@@ -127,7 +127,7 @@ export async function analyze(build: Build, dockerfilePath: string | undefined, 
   }
   const result = runAnalyzersDetailed(ctx, run, { rules: config.rules, knownRules: analyzers.map((a) => a.id) });
   warnPragmaProblems(result.pragmaProblems, dockerfilePath, io);
-  return { build: mapped, findings: result.findings, suppressed: result.suppressed, atStakeMs: atStakeMs(result.findings, mapped), coldSteps: coldTimedSteps(mapped) };
+  return { build: mapped, findings: result.findings, suppressed: result.suppressed, atStakeMs: atStakeMs(result.findings, mapped, parsed), coldSteps: coldTimedSteps(mapped) };
 }
 
 export async function render(report: Report, format: OutputFormat, table: { width: number; color: boolean }): Promise<string> {
