@@ -29,7 +29,7 @@ testAnalyzer(contextJunk, {
     {
       name: 'a large binary',
       context: [f('models/weights.bin', 25_000_000)],
-      findings: [{ messageId: 'junk', message: expect.stringContaining('models/weights.bin (large binary files (> 10 MB): 1 files, 25.00MB)') as unknown as string }],
+      findings: [{ messageId: 'junk', message: expect.stringContaining('models/weights.bin (large binary files (> 10 MB): 1 file, 25.00MB)') as unknown as string }],
     },
   ],
 });

@@ -11,7 +11,7 @@ export const gitIgnoredInContext: Analyzer = {
   description: 'Files that git ignores but docker sends in the build context.',
   defaultSeverity: 'info',
   messages: {
-    ignored: '{{path}} ({{files}} files, {{size}}) is ignored by git but sent by docker: git-ignored files are usually build output or local files the image should not depend on.',
+    ignored: '{{path}} ({{fileCount}}, {{size}}) is ignored by git but sent by docker: git-ignored files are usually build output or local files the image should not depend on.',
     addLine: 'Add `{{path}}` to {{ignoreFile}} (saves {{savedFiles}} files, {{savedSize}}).',
   },
   needs: ['context'],
@@ -26,7 +26,7 @@ export const gitIgnoredInContext: Analyzer = {
         const line = facts.proposal.lines.find((l) => l.line === g.path);
         const report: Report = {
           messageId: 'ignored',
-          data: { path: g.path, files: g.files, size: formatSize(g.bytes), ignoreFile, savedFiles: line?.files ?? 0, savedSize: formatSize(line?.bytes ?? 0) },
+          data: { path: g.path, files: g.files, fileCount: g.files === 1 ? '1 file' : `${g.files} files`, size: formatSize(g.bytes), ignoreFile, savedFiles: line?.files ?? 0, savedSize: formatSize(line?.bytes ?? 0) },
           file: 'dockerignore',
           line: null,
         };
