@@ -12,7 +12,7 @@ export const contextJunk: Analyzer = {
   defaultSeverity: 'warning',
   messages: {
     junk: '{{path}} ({{what}}: {{fileCount}}, {{size}}) is in the build context: it is uploaded by the legacy builder and copied by `COPY . .`, where any change in it re-runs that COPY and every step after it.',
-    addLine: 'Add `{{line}}` to {{ignoreFile}} (saves {{savedFiles}} files, {{savedSize}}).',
+    addLine: 'Add `{{line}}` to {{ignoreFile}} (saves {{savedFileCount}}, {{savedSize}}).',
     neededByCopy: 'A COPY or ADD in the Dockerfile names it, so buildlens does not propose excluding it; copy only what the build needs instead.',
   },
   needs: ['context'],
@@ -26,7 +26,7 @@ export const contextJunk: Analyzer = {
       const path = j.category === 'large-binary' || !j.pattern.startsWith('**/') ? j.path : j.pattern;
       const report: Report = {
         messageId: 'junk',
-        data: { path, what: JUNK_LABEL[j.category], files: j.files, fileCount: j.files === 1 ? '1 file' : `${j.files} files`, size: formatSize(j.bytes), line: j.pattern, ignoreFile, savedFiles: line?.files ?? j.files, savedSize: formatSize(line?.bytes ?? j.bytes) },
+        data: { path, what: JUNK_LABEL[j.category], files: j.files, fileCount: fileCount(j.files), size: formatSize(j.bytes), line: j.pattern, ignoreFile, savedFiles: line?.files ?? j.files, savedFileCount: fileCount(line?.files ?? j.files), savedSize: formatSize(line?.bytes ?? j.bytes) },
         file: 'dockerignore',
         line: null,
       };
@@ -36,3 +36,7 @@ export const contextJunk: Analyzer = {
     });
   },
 };
+
+function fileCount(n: number): string {
+  return n === 1 ? '1 file' : `${n} files`;
+}
