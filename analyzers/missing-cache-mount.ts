@@ -5,7 +5,7 @@
 // what the layer holds, so it is a suggestion. See docs/rules/missing-cache-mount.md.
 import type { Analyzer, AnalyzerContext, Report } from './types.js';
 import type { Dockerfile, Instruction, Stage } from '../src/core/dockerfile.js';
-import { cacheMounts, commandWords, installEcosystem, userEnvAt, type CacheMount, type EcosystemId, type UserEnv } from '../src/core/ecosystems.js';
+import { cacheMounts, commandWords, ecosystemTable, installEcosystem, userEnvAt, type CacheMount, type Ecosystem, type EcosystemId, type UserEnv } from '../src/core/ecosystems.js';
 import { stepCostMs } from '../src/core/cost.js';
 import { fillTemplate } from '../src/core/analyze.js';
 import { shellCommands } from './apt-update-alone.js';
@@ -69,11 +69,12 @@ export const missingCacheMount: Analyzer = {
     if (!df) return [];
     const lines = df.text.split(/\r\n|\r|\n/);
     const reports: Report[] = [];
+    const table = ecosystemTable(ctx.ecosystems);
     for (const stage of df.parsed.stages) {
       const base = rootImage(df.parsed, stage);
       for (const ins of stage.instructions) {
         if (ins.keyword !== 'RUN') continue;
-        const needs = installsWithoutMount(df.parsed, ins, base);
+        const needs = installsWithoutMount(df.parsed, ins, base, table);
         if (needs.length === 0) continue;
         const mounts = needs.flatMap((n) => n.mounts);
         const u = userEnvAt(df.parsed, ins.line);
@@ -105,14 +106,15 @@ export const missingCacheMount: Analyzer = {
 };
 
 /** The installs of a RUN whose ecosystem has no cache mount on it, one per ecosystem. */
-function installsWithoutMount(df: Dockerfile, ins: Instruction, base: string): Need[] {
+function installsWithoutMount(df: Dockerfile, ins: Instruction, base: string, table: readonly Ecosystem[]): Need[] {
   const out: Need[] = [];
   const commands = shellCommands(ins);
   for (const command of commands) {
-    const eco = installEcosystem(command);
-    if (!eco || !COVERED.has(eco.id) || out.some((n) => n.ecosystem === eco.id)) continue;
+    const eco = installEcosystem(command, table);
+    // Ecosystems with cache paths in the config are covered too.
+    if (!eco || !(COVERED.has(eco.id) || eco.cachePaths) || out.some((n) => n.ecosystem === eco.id)) continue;
     const u = userEnvAt(df, ins.line);
-    const mounts = cacheMounts(eco.id, u, base, command);
+    const mounts = cacheMounts(eco.id, u, base, command, table);
     if (!mounts || mounts.length === 0) continue;
     if (mounted(ins, eco.id, mounts)) continue;
     out.push({ ecosystem: eco.id, command, mounts, drop: disablers(eco.id, command, commands, mounts, u) });
