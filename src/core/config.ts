@@ -1,6 +1,7 @@
 // The configuration: its schema, validation with errors a user can act on, and merging
 // (defaults < config file < command-line flags). Pure: reading files is src/io/config-file.ts.
 import type { Severity } from './model.js';
+import { BUDGET_CONFIG_KEYS, BUDGET_FLAGS, BudgetSyntaxError, parseBudget, setBudget, type Budgets } from './budgets.js';
 
 export type FailOn = Severity | 'none';
 export type OutputFormat = 'table' | 'json' | 'markdown';
@@ -20,6 +21,11 @@ export interface Config {
   color?: boolean;
   /** Per-rule severity, or 'off'. Unlisted rules keep their default severity. */
   rules?: Record<string, RuleSetting>;
+  /**
+   * Budgets (`maxDuration`, `maxStepDuration`, `minCacheRatio`, `maxContext`, `maxRegression` in a
+   * file; `--max-duration`, … as flags), parsed.
+   */
+  budgets?: Budgets;
 }
 
 /** The merged configuration every command reads. */
@@ -28,9 +34,10 @@ export interface ResolvedConfig {
   format: OutputFormat;
   color: boolean;
   rules: Record<string, RuleSetting>;
+  budgets: Budgets;
 }
 
-export const DEFAULT_CONFIG: ResolvedConfig = { failOn: 'none', format: 'table', color: true, rules: {} };
+export const DEFAULT_CONFIG: ResolvedConfig = { failOn: 'none', format: 'table', color: true, rules: {}, budgets: {} };
 
 /** A configuration the user wrote wrong: the message says where and what to write instead. */
 export class ConfigError extends Error {
@@ -40,7 +47,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KEYS = ['failOn', 'format', 'color', 'rules'] as const;
+const KEYS = ['failOn', 'format', 'color', 'rules', ...Object.values(BUDGET_CONFIG_KEYS)] as const;
 
 function list(values: readonly string[]): string {
   const quoted = values.map((v) => `"${v}"`);
@@ -97,15 +104,32 @@ export function validateConfig(obj: unknown, source: string): Config {
     }
     config.rules = out;
   }
+  for (const name of BUDGET_FLAGS) {
+    const key = BUDGET_CONFIG_KEYS[name];
+    const value = obj[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new ConfigError(`${source}: "${key}" is ${describe(value)}; use a string such as ${BUDGET_EXAMPLES[key]}.`);
+    }
+    try {
+      setBudget((config.budgets ??= {}), name, parseBudget(name, value));
+    } catch (err) {
+      if (err instanceof BudgetSyntaxError) throw new ConfigError(`${source}: "${key}" ${err.message}.`);
+      throw err;
+    }
+  }
   return config;
 }
 
-/** defaults < file < flags; `rules` are merged rule by rule. */
+const BUDGET_EXAMPLES: Record<string, string> = { maxDuration: '"5m"', maxStepDuration: '"60s"', minCacheRatio: '0.8', maxContext: '"200MB"', maxRegression: '"10%"' };
+
+/** defaults < file < flags; `rules` are merged rule by rule, budgets budget by budget. */
 export function mergeConfig(defaults: ResolvedConfig, file: Config, flags: Config): ResolvedConfig {
   return {
     failOn: flags.failOn ?? file.failOn ?? defaults.failOn,
     format: flags.format ?? file.format ?? defaults.format,
     color: flags.color ?? file.color ?? defaults.color,
     rules: { ...defaults.rules, ...file.rules, ...flags.rules },
+    budgets: { ...defaults.budgets, ...file.budgets, ...flags.budgets },
   };
 }

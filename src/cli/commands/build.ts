@@ -23,6 +23,7 @@ import { cacheDir, saveToHistory } from '../../io/history.js';
 import { writeOutputFile } from '../../io/output.js';
 import { UsageError, oneOf } from '../args.js';
 import { EXIT, Interrupted, buildExitCode, failOnTripped } from '../exit-codes.js';
+import { budgetsFromFlags, checkReportBudgets, readBaseline } from '../budgets.js';
 import { BUILD_HELP } from '../help.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { toolVersion } from '../version.js';
@@ -155,11 +156,13 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   const failOn = oneOf<FailOn>('--fail-on', own.failOn, FAIL_ON_VALUES, 'build');
   if (failOn) flags.failOn = failOn;
   if (own.noColor) flags.color = false;
+  flags.budgets = budgetsFromFlags(own.budgets, 'build');
   const requestedView = oneOf<View>('--view', own.view, VIEW_VALUES, 'build') ?? viewFromProgress(docker.progress) ?? (docker.quiet ? 'quiet' : 'auto');
 
   const found = await loadConfig(own.config, io.cwd);
   const config = mergeConfig(DEFAULT_CONFIG, found?.config ?? {}, flags);
   const { contextAbs, dockerfileAbs } = preflight(docker, io.cwd);
+  const baseline = await readBaseline(own.baseline, io, 'build');
 
   const env = io.env;
   // Load execa while buildx answers.
@@ -383,5 +386,7 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   }
   if (tempDir) await rm(tempDir, { recursive: true, force: true });
 
-  return buildExitCode({ dockerExitCode, dockerSignal, failOnTripped: failOnTripped(report.findings, config.failOn), budgetBreached: false });
+  // A failed build's budgets mean little (docker's exit code wins): they are checked on a built one.
+  const budgetBreached = !failed && !interrupted && checkReportBudgets(report, config.budgets, baseline, io.stderr);
+  return buildExitCode({ dockerExitCode, dockerSignal, failOnTripped: failOnTripped(report.findings, config.failOn), budgetBreached });
 }

@@ -13,6 +13,7 @@ import { escapeMarkdown, stripControl } from '../../core/markdown.js';
 import { readTextFile } from '../../io/read-text.js';
 import { UsageError, oneOf, parseCommandArgs } from '../args.js';
 import { EXIT, reportExitCode } from '../exit-codes.js';
+import { BUDGET_OPTIONS, budgetsFromFlags, checkReportBudgets, readBaseline } from '../budgets.js';
 import { REPORT_HELP } from '../help.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { toolVersion } from '../version.js';
@@ -26,6 +27,8 @@ const OPTIONS = {
   config: { type: 'string' },
   all: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  baseline: { type: 'string' },
+  ...BUDGET_OPTIONS,
 } as const;
 
 const DEFAULT_WIDTH = 100;
@@ -129,9 +132,11 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   if (values['no-color']) flags.color = false;
   if (values.output === '') throw new UsageError('`--output` needs a file name', 'report');
   if (values.dockerfile === '') throw new UsageError('`--dockerfile` needs a path', 'report');
+  flags.budgets = budgetsFromFlags(values, 'report');
 
   const found = await loadConfig(values.config, io.cwd);
   const config = mergeConfig(DEFAULT_CONFIG, found?.config ?? {}, flags);
+  const baseline = await readBaseline(values.baseline, io, 'report');
 
   // One log can hold several builds: table and markdown show each in turn; JSON gives the last
   // build's report, or with --all an array of every build's report.
@@ -168,7 +173,10 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   }
   if (toFile) await writeOutputFile(values.output!, text, io.cwd);
   else io.stdout.write(text);
-  return reportExitCode(reports.flatMap((r) => r.findings), config.failOn);
+  // Budgets apply to the build the report is about: the last one of the log.
+  const breached = checkReportBudgets(reports[reports.length - 1]!, config.budgets, baseline, io.stderr);
+  const code = reportExitCode(reports.flatMap((r) => r.findings), config.failOn);
+  return breached ? EXIT.FINDINGS : code;
 }
 
 /**
