@@ -80,6 +80,9 @@ export interface DockerBuildArgs {
   iidfile: string | null;
   /** `-o`/`--output` values. */
   outputs: string[];
+  /** `--cache-from` / `--cache-to` values, as given. */
+  cacheFrom: string[];
+  cacheTo: string[];
 }
 
 export interface SplitCommandLine {
@@ -221,7 +224,7 @@ function parseSecret(value: string): SecretArg {
 export function readDockerArgs(argv: readonly string[]): DockerBuildArgs {
   const out: DockerBuildArgs = {
     args: [], context: null, dockerfile: null, target: null, platform: null, builder: null, tags: [],
-    buildArgs: [], secrets: [], progress: null, quiet: false, iidfile: null, outputs: [],
+    buildArgs: [], secrets: [], progress: null, quiet: false, iidfile: null, outputs: [], cacheFrom: [], cacheTo: [],
   };
   const take = (name: string, value: string): boolean => {
     switch (name) {
@@ -234,6 +237,8 @@ export function readDockerArgs(argv: readonly string[]): DockerBuildArgs {
       case 'secret': out.secrets.push(parseSecret(value)); break;
       case 'iidfile': out.iidfile = value; break;
       case 'output': case 'o': out.outputs.push(value); break;
+      case 'cache-from': out.cacheFrom.push(value); break;
+      case 'cache-to': out.cacheTo.push(value); break;
       case 'progress': out.progress = value; return false;
     }
     return true;

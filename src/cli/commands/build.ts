@@ -27,7 +27,8 @@ import { budgetsFromFlags, checkReportBudgets, readBaseline } from '../budgets.j
 import { BUILD_HELP } from '../help.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { toolVersion } from '../version.js';
-import { analyze, loadConfig, render, terminalWidth, useColor } from './report.js';
+import { analyze, applyRuleSettings, cacheFindings, loadConfig, render, terminalWidth, useColor } from './report.js';
+import { dockerDriverRefusal } from '../../core/remote-cache.js';
 
 export const VIEW_VALUES = ['auto', 'live', 'plain', 'quiet'] as const;
 export type View = (typeof VIEW_VALUES)[number];
@@ -328,7 +329,15 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   if (build.steps.length === 0 && failed) {
     // docker refused the command line (a bad flag, a bad tag): its own message says it all.
     showText();
-    if (!interrupted) io.stderr.write(`buildlens: docker build failed before any step ran (exit code ${dockerExitCode ?? dockerSignal}).\n`);
+    const refusal = interrupted ? null : dockerDriverRefusal(textLines.join('\n'), docker.cacheTo, docker.builder ?? env.BUILDX_BUILDER ?? null);
+    if (refusal && applyRuleSettings([refusal], config).length > 0) {
+      // The docker driver cannot export a cache: say what to do, and keep it in the --report file.
+      io.stderr.write(`buildlens: ${refusal.message}\n`);
+      if (own.report) {
+        const report = toReport(build, { findings: applyRuleSettings([refusal], config), dockerfile: null, toolVersion: toolVersion() });
+        await writeOutputFile(own.report, (await import('../../core/report/render-json.js')).renderJson(redactDeep(report, redact)), io.cwd);
+      }
+    } else if (!interrupted) io.stderr.write(`buildlens: docker build failed before any step ran (exit code ${dockerExitCode ?? dockerSignal}).\n`);
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
     return buildExitCode({ dockerExitCode, dockerSignal, failOnTripped: false, budgetBreached: false });
   }
@@ -347,6 +356,7 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
       dockerfileShown = null;
     }
   }
+  findings = [...findings, ...cacheFindings(build, env, docker.cacheFrom, docker.cacheTo, config)];
   const report = redactDeep(toReport(build, { findings, dockerfile: dockerfileShown, toolVersion: toolVersion() }), redact);
 
   const text = await render(report, config.format, {

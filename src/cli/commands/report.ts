@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import type { AnalyzerContext } from '../../../analyzers/types.js';
 import type { Build, Finding } from '../../core/model.js';
 import { toReport, type Report } from '../../core/report/report.js';
+import { REMOTE_CACHE_RULES, detectCi, remoteCacheFindings, summarizeRemoteCache } from '../../core/remote-cache.js';
+import { formatDuration } from '../../core/units.js';
 import { findConfig, loadConfigFile, type FoundConfig } from '../../io/config-file.js';
 import { InputError } from '../../io/errors.js';
 import { writeOutputFile } from '../../io/output.js';
@@ -64,7 +66,7 @@ export async function loadAnalyzers(config: ResolvedConfig, configPath: string |
     import('../../../analyzers/index.js'),
     import('../../core/analyze.js'),
   ]);
-  const known = new Set(analyzers.map((a) => a.id));
+  const known = new Set([...analyzers.map((a) => a.id), ...Object.keys(REMOTE_CACHE_RULES)]);
   const unknown = Object.keys(config.rules).filter((id) => !known.has(id));
   if (unknown.length > 0) {
     const where = configPath ?? 'the config';
@@ -106,6 +108,26 @@ export async function analyze(build: Build, dockerfilePath: string | undefined, 
   return { build: mapped, findings };
 }
 
+/**
+ * The remote-cache findings of a build (src/core/remote-cache.ts), with the config's rule settings
+ * applied. `cacheFrom`/`cacheTo` are docker's flags when buildlens ran the build, null for a saved log.
+ */
+export function cacheFindings(build: Build, env: CliIO['env'], cacheFrom: string[] | null, cacheTo: string[] | null, config: ResolvedConfig): Finding[] {
+  const found = remoteCacheFindings({ build, cache: summarizeRemoteCache(build), ci: detectCi(env), cacheFrom, cacheTo, formatDuration });
+  return applyRuleSettings(found, config);
+}
+
+/** A rule set to "off" in the config drops its findings; a severity replaces the default one. */
+export function applyRuleSettings(findings: Finding[], config: ResolvedConfig): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const setting = config.rules[f.rule];
+    if (setting === 'off') continue;
+    out.push(setting ? { ...f, severity: setting } : f);
+  }
+  return out;
+}
+
 export async function render(report: Report, format: OutputFormat, table: { width: number; color: boolean }): Promise<string> {
   switch (format) {
     case 'json': return (await import('../../core/report/render-json.js')).renderJson(report);
@@ -145,7 +167,8 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   const reports: Report[] = [];
   for (const build of builds) {
     const analysis = await analyze(build, values.dockerfile, config, found?.path ?? null, io);
-    reports.push(toReport(analysis.build, { findings: analysis.findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion() }));
+    const findings = [...analysis.findings, ...cacheFindings(analysis.build, io.env, null, null, config)];
+    reports.push(toReport(analysis.build, { findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion() }));
   }
 
   const toFile = values.output !== undefined;
