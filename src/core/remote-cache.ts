@@ -110,7 +110,7 @@ export function detectCi(env: Record<string, string | undefined>): string | null
   if (set('TEAMCITY_VERSION')) return 'TeamCity';
   if (set('TRAVIS')) return 'Travis CI';
   if (set('DRONE')) return 'Drone';
-  if (set('CI')) return 'CI';
+  if (set('CI')) return 'a CI runner (CI is set)';
   return null;
 }
 
@@ -183,9 +183,26 @@ function finding(rule: RemoteCacheRule, data: Record<string, string | number>, c
   return f;
 }
 
-/** FROM steps end CACHED even on a cold build: they say nothing about the cache. */
-function isFrom(s: Step): boolean {
-  return /^FROM\s/i.test(s.instruction ?? '');
+/**
+ * Steps that do work the cache can save: RUN, COPY, ADD. FROM and WORKDIR end CACHED even in a
+ * `--no-cache` build, so they say nothing about the cache; BuildKit also names a FROM shared by two
+ * stages after either of them, so FROM steps do not tell the stages apart either.
+ */
+function isWork(s: Step): boolean {
+  return /^(?:RUN|COPY|ADD|LINK COPY)\s/i.test(s.instruction ?? '');
+}
+
+/** The stage the build ends in: that of its last step by Dockerfile line, else by end time, else in log order. */
+function finalStage(steps: readonly Step[]): string | null {
+  let best: Step | undefined;
+  const lined = steps.filter((s) => s.line !== null && s.stage !== null);
+  if (lined.length > 0) {
+    for (const s of lined) if (!best || s.line! > best.line!) best = s;
+    return best!.stage;
+  }
+  const timed = steps.filter((s) => s.endMs !== null && s.stage !== null);
+  for (const s of timed) if (!best || s.endMs! > best.endMs!) best = s;
+  return best?.stage ?? steps.filter((s) => s.stage !== null).pop()?.stage ?? null;
 }
 
 /** The findings on cache use this build and its invocation show (cache-to-docker-driver: see dockerDriverRefusal). */
@@ -197,20 +214,21 @@ export function remoteCacheFindings(input: RemoteCacheInput): Finding[] {
   const ranMs = ran.reduce((t, s) => t + (s.durationMs ?? 0), 0);
 
   const imported = (cache?.imports.length ?? 0) > 0 || (input.cacheFrom?.length ?? 0) > 0;
-  const cold = ran.length > 0 && !user.some((s) => s.status === 'cached' && !isFrom(s));
+  const work = user.filter(isWork);
+  const cold = work.some((s) => s.status === 'done' || s.status === 'error') && !work.some((s) => s.status === 'cached');
   if (ci !== null && !imported && cold) {
     out.push(finding('no-cache-from-on-ci', { ci, executed: ran.length, stepsTime: formatDuration(ranMs) }, ranMs));
   }
 
-  const stages = [...new Set(user.map((s) => s.stage).filter((s): s is string => s !== null))];
+  const stages = [...new Set(work.map((s) => s.stage).filter((s): s is string => s !== null))];
   if (input.cacheTo && stages.length >= 2) {
     for (const raw of input.cacheTo) {
       const spec = parseCacheSpec(raw);
       const mode = spec.type === 'inline' ? 'min' : spec.attrs.mode ?? 'min';
       if (mode !== 'min') continue;
-      const final = user[user.length - 1]?.stage ?? stages[stages.length - 1]!;
+      const final = finalStage(work);
       const others = stages.filter((s) => s !== final);
-      const otherMs = user.filter((s) => s.stage !== null && s.stage !== final && (s.status === 'done' || s.status === 'error')).reduce((t, s) => t + (s.durationMs ?? 0), 0);
+      const otherMs = work.filter((s) => s.stage !== null && s.stage !== final && (s.status === 'done' || s.status === 'error')).reduce((t, s) => t + (s.durationMs ?? 0), 0);
       out.push(finding('cache-mode-min-multi-stage', {
         cacheTo: raw,
         defaulted: spec.attrs.mode === undefined ? ' (the default)' : '',

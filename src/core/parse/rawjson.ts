@@ -67,6 +67,12 @@ export function createRawJsonParser(): FormatParser {
   const cacheStatuses = new CacheStatusCollector();
   const warnings: PendingWarning[] = [];
   let minStart = Infinity;
+  /**
+   * The start of the first vertex the stream reports: the build's start. BuildKit shares identical
+   * vertexes between concurrent builds (another build's `FROM` of the same image, even under that
+   * build's name) and reports them later with that build's older times: those do not start this build.
+   */
+  let firstStart = Infinity;
   let maxEnd = -Infinity;
 
   // Object assembly. IDLE: between objects; INDENTED: an object Go's encoder indented (it started with
@@ -136,6 +142,7 @@ export function createRawJsonParser(): FormatParser {
     if (completed !== null && completed > maxEnd) maxEnd = completed;
     if (started !== null) {
       if (started < minStart) minStart = started;
+      if (firstStart === Infinity) firstStart = started;
       if (v.started === null || started > v.started || (started === v.started && startedRaw !== v.startedRaw)) {
         // A new run (a vertex can start again after completing): the last run wins.
         v.startedRaw = startedRaw;
@@ -540,7 +547,7 @@ export function createRawJsonParser(): FormatParser {
     end(): Build {
       if (mode !== Mode.Idle) build.incomplete = true; // cut mid-object
       resetObject();
-      finish(build, vertexes, warnings, minStart, maxEnd, cacheStatuses);
+      finish(build, vertexes, warnings, Math.max(minStart, Number.isFinite(firstStart) ? firstStart : minStart), maxEnd, cacheStatuses);
       return build;
     },
   };
@@ -737,8 +744,9 @@ function finish(build: Build, vertexes: Map<string, Vertex>, pending: PendingWar
       step.durationMs = 0;
     }
     if (buildStart !== null) {
-      if (v.started !== null) step.startMs = v.started - buildStart;
-      if (v.completed !== null && step.status !== 'incomplete') step.endMs = v.completed - buildStart;
+      // A vertex shared with an earlier concurrent build carries its older times: clamped to this build's start.
+      if (v.started !== null) step.startMs = Math.max(0, v.started - buildStart);
+      if (v.completed !== null && step.status !== 'incomplete') step.endMs = Math.max(0, v.completed - buildStart);
     }
     for (const d of v.inputs) {
       const id = idByDigest.get(d);
