@@ -192,6 +192,17 @@ function isWork(s: Step): boolean {
   return /^(?:RUN|COPY|ADD|LINK COPY)\s/i.test(s.instruction ?? '');
 }
 
+/** The stages of these steps in Dockerfile order (by line where mapped, else by start time). */
+function stagesInOrder(steps: readonly Step[]): string[] {
+  const first = new Map<string, number>();
+  for (const s of steps) {
+    if (s.stage === null) continue;
+    const at = s.line ?? (s.startMs ?? Infinity) + 1e9;
+    if (!first.has(s.stage) || at < first.get(s.stage)!) first.set(s.stage, at);
+  }
+  return [...first.keys()].sort((a, b) => first.get(a)! - first.get(b)!);
+}
+
 /** The stage the build ends in: that of its last step by Dockerfile line, else by end time, else in log order. */
 function finalStage(steps: readonly Step[]): string | null {
   let best: Step | undefined;
@@ -210,17 +221,17 @@ export function remoteCacheFindings(input: RemoteCacheInput): Finding[] {
   const { build, cache, ci, formatDuration } = input;
   const out: Finding[] = [];
   const user = build.steps.filter((s) => !s.internal);
-  const ran = user.filter((s) => s.status === 'done' || s.status === 'error');
+  const work = user.filter(isWork);
+  const ran = work.filter((s) => s.status === 'done' || s.status === 'error');
   const ranMs = ran.reduce((t, s) => t + (s.durationMs ?? 0), 0);
 
   const imported = (cache?.imports.length ?? 0) > 0 || (input.cacheFrom?.length ?? 0) > 0;
-  const work = user.filter(isWork);
   const cold = work.some((s) => s.status === 'done' || s.status === 'error') && !work.some((s) => s.status === 'cached');
   if (ci !== null && !imported && cold) {
     out.push(finding('no-cache-from-on-ci', { ci, executed: ran.length, stepsTime: formatDuration(ranMs) }, ranMs));
   }
 
-  const stages = [...new Set(work.map((s) => s.stage).filter((s): s is string => s !== null))];
+  const stages = stagesInOrder(work);
   if (input.cacheTo && stages.length >= 2) {
     for (const raw of input.cacheTo) {
       const spec = parseCacheSpec(raw);
