@@ -152,3 +152,13 @@ describe('budgets on buildlens report', () => {
     expect(r.stderr).toBe('');
   });
 });
+
+describe('remote cache in the report table', () => {
+  it('names the imported cache and the steps it served', async () => {
+    const r = await run(['report', fx('ci-app.cache-from.rawjson.log')]);
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.stdout).toMatch(/\nCache +imported from buildlens-ci-fixture-cache in \d+\.\ds \(served 7 steps\)\n/);
+    const none = await run(['report', fx('ci-app.before-fix.rawjson.log')]);
+    expect(none.stdout).not.toMatch(/\nCache /);
+  });
+});
