@@ -83,7 +83,8 @@ Options
                        stdout is not a terminal)
   --max-duration D     Budget: exit 1 when the build's wall time (the summed
                        step time when the log has no clock) is over D (5m, 90s)
-  --max-step-duration D Budget: exit 1 when any step takes longer than D
+  --max-step-duration D
+                       Budget: exit 1 when any step takes longer than D
   --min-cache-ratio R  Budget: exit 1 when fewer than R (0.8 or 80%) of the
                        non-internal steps came from the cache
   --max-context SIZE   Budget: exit 1 when the build context sent is over SIZE
@@ -133,7 +134,8 @@ Options (buildlens's own; everything else goes to docker)
   --fail-on LEVEL      Exit 1 on a finding at or above error, warning or info
   --max-duration D     Budget: exit 1 when the build's wall time (the summed
                        step time when the log has no clock) is over D (5m, 90s)
-  --max-step-duration D Budget: exit 1 when any step takes longer than D
+  --max-step-duration D
+                       Budget: exit 1 when any step takes longer than D
   --min-cache-ratio R  Budget: exit 1 when fewer than R (0.8 or 80%) of the
                        non-internal steps came from the cache
   --max-context SIZE   Budget: exit 1 when the build context sent is over SIZE
@@ -265,7 +267,8 @@ Options
   --fail-on LEVEL      Exit 1 on a finding of AFTER at or above LEVEL
   --max-duration D     Budget: exit 1 when the build's wall time (the summed
                        step time when the log has no clock) is over D (5m, 90s)
-  --max-step-duration D Budget: exit 1 when any step takes longer than D
+  --max-step-duration D
+                       Budget: exit 1 when any step takes longer than D
   --min-cache-ratio R  Budget: exit 1 when fewer than R (0.8 or 80%) of the
                        non-internal steps came from the cache
   --max-context SIZE   Budget: exit 1 when the build context sent is over SIZE
