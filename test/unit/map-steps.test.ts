@@ -242,3 +242,25 @@ describe.each([
     expect(mapped.steps.filter((s) => !s.internal && s.instruction !== null && s.line === null)).toEqual([]);
   });
 });
+
+describe('steps BuildKit shared with a concurrent build', () => {
+  it('are mapped by their text when it is unique in the Dockerfile, and take its stage', () => {
+    // Names another build gave the same vertexes (its stage `deps`, its `[1/4]`).
+    const b = mapStepsToDockerfile(build([
+      '[1/4] FROM docker.io/localbase/toolchains:latest',
+      '[deps 2/4] WORKDIR /app',
+      '[build 3/5] COPY . .',
+      '[build 4/5] RUN npm ci',
+    ]), nodeApp);
+    expect(b.steps.map((s) => [s.line, s.stage])).toEqual([[3, 'build'], [4, 'build'], [5, 'build'], [6, 'build']]);
+  });
+
+  it('take only an instruction no other step took, and stay unmapped when none or several are left', () => {
+    const df = parseDockerfile('FROM localbase/busybox AS a\nRUN make\nFROM localbase/busybox AS b\nRUN make\n');
+    // `a` takes line 2; `x` can only be b's; nothing is left for `y`.
+    const b = mapStepsToDockerfile(build(['[x 2/2] RUN make', '[a 2/2] RUN make', '[y 2/2] RUN make']), df);
+    expect(b.steps.map((s) => [s.line, s.stage])).toEqual([[4, 'b'], [2, 'a'], [null, 'y']]);
+    const two = mapStepsToDockerfile(build(['[x 2/2] RUN make']), df);
+    expect(two.steps[0]!.line).toBeNull();
+  });
+});
