@@ -54,8 +54,8 @@ export function mapStepsToDockerfile(build: Build, dockerfile: Dockerfile): Buil
  * BuildKit shares an identical vertex between builds that run at the same time on one daemon, and
  * may print it under the other build's name (`[deps 2/4] WORKDIR /app` in a build whose stage is
  * `build`, `[1/4] FROM …` in a 3-step stage). A step left unmapped is mapped to the one counted
- * instruction of the whole Dockerfile with its text that no other step took, if there is exactly
- * one, and takes that instruction's stage.
+ * instruction of the whole Dockerfile with its text that no other step took (the first, when they
+ * are written the same), and takes that instruction's stage.
  */
 function mapSharedVertexes(steps: Step[], counted: Map<Stage, Instruction[]>): void {
   const taken = new Set<number>();
@@ -66,7 +66,9 @@ function mapSharedVertexes(steps: Step[], counted: Map<Stage, Instruction[]>): v
     for (const [stage, list] of counted) {
       for (const ins of list) if (!taken.has(ins.line) && textMatches(step.instruction, ins)) matches.push({ stage, ins });
     }
-    if (matches.length !== 1) continue;
+    // Identical instructions (`FROM alpine` in two stages) are one vertex to BuildKit: the first will do.
+    const same = matches.length > 1 && matches.every((m) => normaliseSpace(m.ins.text) === normaliseSpace(matches[0]!.ins.text));
+    if (matches.length !== 1 && !same) continue;
     const { stage, ins } = matches[0]!;
     step.line = ins.line;
     step.sourceText = ins.text;

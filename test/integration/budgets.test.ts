@@ -65,13 +65,13 @@ describeDocker('budgets and remote cache on real builds', () => {
       const r = await run(['--report', cold, '--format', 'json', '--', '--network=none', '--no-cache', '--cache-to', 'type=inline', '-t', tag, '.'], { GITHUB_ACTIONS: 'true' });
       expect(r.exitCode).toBe(0);
       const c = JSON.parse(readFileSync(cold, 'utf8')) as { findings: Array<{ rule: string }>; remoteCache: { inline: boolean } | null };
-      expect(c.findings.map((f) => f.rule)).toEqual(['no-cache-from-on-ci']);
+      expect(c.findings.map((f) => f.rule)).toContain('no-cache-from-on-ci');
       expect(c.remoteCache).toMatchObject({ inline: true });
       const warm = join(dir, 'warm.json');
       const w = await run(['--report', warm, '--', '--network=none', '--cache-from', tag, '.'], { GITHUB_ACTIONS: 'true' });
       expect(w.exitCode).toBe(0);
       const j = JSON.parse(readFileSync(warm, 'utf8')) as { findings: Array<{ rule: string }>; remoteCache: { imports: Array<{ source: string }>; stepsFromCache: number } };
-      expect(j.findings).toEqual([]);
+      expect(j.findings.map((f) => f.rule)).not.toContain('no-cache-from-on-ci');
       expect(j.remoteCache.imports.map((i) => i.source)).toEqual([tag]);
       expect(j.remoteCache.stepsFromCache).toBeGreaterThanOrEqual(1);
     } finally {
