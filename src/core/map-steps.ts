@@ -67,7 +67,8 @@ function mapSharedVertexes(steps: Step[], counted: Map<Stage, Instruction[]>): v
       for (const ins of list) if (!taken.has(ins.line) && textMatches(step.instruction, ins)) matches.push({ stage, ins });
     }
     // Identical instructions (`FROM alpine` in two stages) are one vertex to BuildKit: the first will do.
-    const same = matches.length > 1 && matches.every((m) => normaliseSpace(m.ins.text) === normaliseSpace(matches[0]!.ins.text));
+    // (FROMs that matched all name the printed image: their `AS` names do not matter.)
+    const same = matches.length > 1 && matches.every((m) => m.ins.keyword === 'FROM' || normaliseSpace(m.ins.text) === normaliseSpace(matches[0]!.ins.text));
     if (matches.length !== 1 && !same) continue;
     const { stage, ins } = matches[0]!;
     step.line = ins.line;

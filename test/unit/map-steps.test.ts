@@ -266,3 +266,11 @@ describe('steps BuildKit shared with a concurrent build', () => {
     expect(mapStepsToDockerfile(build(['[x 2/2] COPY *.txt /x']), differ).steps[0]!.line).toBeNull();
   });
 });
+
+describe('a FROM BuildKit printed without its stage', () => {
+  it('maps to the first FROM of that image (one vertex for both) and takes its stage', () => {
+    const df = parseDockerfile('FROM localbase/busybox AS base\nRUN echo 1 > /id\nFROM base AS work\nRUN sleep 1\nFROM localbase/busybox\nCOPY --from=work /id /id\n');
+    const b = mapStepsToDockerfile(build(['[1/6] FROM docker.io/localbase/busybox:latest', '[base 2/2] RUN echo 1 > /id']), df);
+    expect(b.steps.map((s) => [s.line, s.stage])).toEqual([[1, 'base'], [2, 'base']]);
+  });
+});
