@@ -3,6 +3,23 @@
 import type { Severity } from './model.js';
 import { BUDGET_CONFIG_KEYS, BUDGET_FLAGS, BudgetSyntaxError, parseBudget, setBudget, type Budgets } from './budgets.js';
 
+/** What `.buildlens.json` says of an ecosystem (docs/config.md, "ecosystems"); read by src/core/ecosystems.ts. */
+export interface EcosystemOverride {
+  /** Commands that are this ecosystem's dependency install (`make deps`), matched word by word at the start of a simple command. */
+  installCommands?: string[];
+  /** Its cache directories in the image: proposed as cache-mount targets; a mount or clean-up of them counts. */
+  cachePaths?: string[];
+  /** Manifest files its install reads, added to the known ones. */
+  manifests?: string[];
+}
+
+export type EcosystemOverrides = Record<string, EcosystemOverride>;
+
+/** The ecosystems src/core/ecosystems.ts knows (kept here so that reading a config loads no parser; a unit test keeps them equal). */
+export const KNOWN_ECOSYSTEM_IDS: readonly string[] = ['npm', 'yarn', 'pnpm', 'bun', 'pip', 'pipenv', 'poetry', 'uv', 'go', 'cargo', 'maven', 'gradle', 'dotnet', 'bundler', 'composer', 'apt', 'apk', 'dnf'];
+
+const isKnownEcosystem = (id: string) => KNOWN_ECOSYSTEM_IDS.includes(id);
+
 export type FailOn = Severity | 'none';
 export type OutputFormat = 'table' | 'json' | 'markdown';
 export type RuleSetting = Severity | 'off';
@@ -21,6 +38,8 @@ export interface Config {
   color?: boolean;
   /** Per-rule severity, or 'off'. Unlisted rules keep their default severity. */
   rules?: Record<string, RuleSetting>;
+  /** Per ecosystem (a known id such as `npm`, or a new one): install commands, cache paths, manifests. */
+  ecosystems?: EcosystemOverrides;
   /**
    * Budgets (`maxDuration`, `maxStepDuration`, `minCacheRatio`, `maxContext`, `maxRegression` in a
    * file; `--max-duration`, … as flags), parsed.
@@ -34,10 +53,11 @@ export interface ResolvedConfig {
   format: OutputFormat;
   color: boolean;
   rules: Record<string, RuleSetting>;
+  ecosystems: EcosystemOverrides;
   budgets: Budgets;
 }
 
-export const DEFAULT_CONFIG: ResolvedConfig = { failOn: 'none', format: 'table', color: true, rules: {}, budgets: {} };
+export const DEFAULT_CONFIG: ResolvedConfig = { failOn: 'none', format: 'table', color: true, rules: {}, ecosystems: {}, budgets: {} };
 
 /** A configuration the user wrote wrong: the message says where and what to write instead. */
 export class ConfigError extends Error {
@@ -47,7 +67,8 @@ export class ConfigError extends Error {
   }
 }
 
-const KEYS = ['failOn', 'format', 'color', 'rules', ...Object.values(BUDGET_CONFIG_KEYS)] as const;
+const KEYS = ['failOn', 'format', 'color', 'rules', 'ecosystems', ...Object.values(BUDGET_CONFIG_KEYS)] as const;
+const ECOSYSTEM_KEYS = ['installCommands', 'cachePaths', 'manifests'] as const;
 
 function list(values: readonly string[]): string {
   const quoted = values.map((v) => `"${v}"`);
@@ -80,7 +101,7 @@ export function validateConfig(obj: unknown, source: string): Config {
       throw new ConfigError(`${source} has an unknown key "${key}": the keys are ${list(KEYS)}.`);
     }
   }
-  const { failOn, format, color, rules } = obj;
+  const { failOn, format, color, rules, ecosystems } = obj;
   if (failOn !== undefined) {
     if (!FAIL_ON_VALUES.includes(failOn as FailOn)) throw new ConfigError(`${source}: "failOn" is ${describe(failOn)}; use ${list(FAIL_ON_VALUES)}.`);
     config.failOn = failOn as FailOn;
@@ -118,7 +139,36 @@ export function validateConfig(obj: unknown, source: string): Config {
       throw err;
     }
   }
+  if (ecosystems !== undefined) config.ecosystems = validateEcosystems(ecosystems, source);
   return config;
+}
+
+function validateEcosystems(value: unknown, source: string): EcosystemOverrides {
+  const example = '{ "npm": { "installCommands": ["make deps"], "cachePaths": ["/root/.npm"] } }';
+  if (!isPlainObject(value)) throw new ConfigError(`${source}: "ecosystems" is ${describe(value)}; use an object such as ${example}.`);
+  const out: EcosystemOverrides = {};
+  for (const [id, entry] of Object.entries(value)) {
+    if (!/^[a-z][a-z0-9-]*$/.test(id)) throw new ConfigError(`${source}: ecosystem "${id}" is not a valid name; use lower-case letters, digits and dashes (such as "npm" or "my-tool").`);
+    if (!isPlainObject(entry)) throw new ConfigError(`${source}: ecosystem "${id}" is ${describe(entry)}; use an object such as { "installCommands": ["make deps"] }.`);
+    const o: EcosystemOverride = {};
+    for (const key of Object.keys(entry)) {
+      if (!(ECOSYSTEM_KEYS as readonly string[]).includes(key)) throw new ConfigError(`${source}: ecosystem "${id}" has an unknown key "${key}": the keys are ${list(ECOSYSTEM_KEYS)}.`);
+      const v = entry[key];
+      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x.trim() === '')) {
+        throw new ConfigError(`${source}: ecosystems.${id}.${key} is ${describe(v)}; use an array of non-empty strings.`);
+      }
+      if (key === 'cachePaths') {
+        const relative = (v as string[]).find((p) => !p.startsWith('/'));
+        if (relative !== undefined) throw new ConfigError(`${source}: ecosystems.${id}.cachePaths has "${relative}"; give absolute paths in the image, such as "/root/.npm".`);
+      }
+      o[key as (typeof ECOSYSTEM_KEYS)[number]] = (v as string[]).map((x) => x.trim());
+    }
+    if (!isKnownEcosystem(id) && (o.installCommands ?? []).length === 0) {
+      throw new ConfigError(`${source}: ecosystem "${id}" is not one buildlens knows, so it needs "installCommands" (the commands that install its dependencies).`);
+    }
+    out[id] = o;
+  }
+  return out;
 }
 
 const BUDGET_EXAMPLES: Record<string, string> = { maxDuration: '"5m"', maxStepDuration: '"60s"', minCacheRatio: '0.8', maxContext: '"200MB"', maxRegression: '"10%"' };
@@ -130,6 +180,7 @@ export function mergeConfig(defaults: ResolvedConfig, file: Config, flags: Confi
     format: flags.format ?? file.format ?? defaults.format,
     color: flags.color ?? file.color ?? defaults.color,
     rules: { ...defaults.rules, ...file.rules, ...flags.rules },
+    ecosystems: { ...defaults.ecosystems, ...file.ecosystems, ...flags.ecosystems },
     budgets: { ...defaults.budgets, ...file.budgets, ...flags.budgets },
   };
 }

@@ -27,7 +27,7 @@ import { budgetsFromFlags, checkReportBudgets, readBaseline } from '../budgets.j
 import { BUILD_HELP } from '../help.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { toolVersion } from '../version.js';
-import { analyze, applyRuleSettings, cacheFindings, loadConfig, render, terminalWidth, useColor } from './report.js';
+import { analyze, applyRuleSettings, cacheFindings, historyBuilds, loadConfig, render, terminalWidth, useColor } from './report.js';
 import { dockerDriverRefusal } from '../../core/remote-cache.js';
 
 export const VIEW_VALUES = ['auto', 'live', 'plain', 'quiet'] as const;
@@ -344,20 +344,34 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
 
   build = redactDeep(build, redact);
   let findings: Awaited<ReturnType<typeof analyze>>['findings'] = [];
+  let atStakeMs: number | null = null;
+  let suppressedFindings = 0;
   let dockerfileShown: string | null = null;
+  const historyOff = own.noHistory || (env.BUILDLENS_NO_HISTORY !== undefined && env.BUILDLENS_NO_HISTORY !== '' && env.BUILDLENS_NO_HISTORY !== '0');
+  const historyKey = {
+    context: contextAbs ?? docker.context ?? '',
+    dockerfile: dockerfileAbs,
+    target: docker.target,
+    platform: docker.platform,
+    builder: docker.builder ?? env.BUILDX_BUILDER ?? null,
+  };
   if (dockerfileAbs !== null && existsSync(dockerfileAbs)) {
     dockerfileShown = docker.dockerfile ?? (docker.context ? join(docker.context, 'Dockerfile') : dockerfileAbs);
     try {
-      const analysis = await analyze(build, dockerfileAbs, config, found?.path ?? null, io, contextAbs ?? undefined);
+      // The earlier builds of the same key price the steps this build took from the cache.
+      const earlier = (await historyBuilds(historyKey, io, historyOff).catch(() => [])).map((e) => e.build);
+      const analysis = await analyze(build, dockerfileAbs, config, found?.path ?? null, io, contextAbs ?? undefined, earlier);
       build = analysis.build;
       findings = analysis.findings;
+      atStakeMs = analysis.atStakeMs;
+      suppressedFindings = analysis.suppressed;
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       dockerfileShown = null;
     }
   }
   findings = [...findings, ...cacheFindings(build, env, docker.cacheFrom, docker.cacheTo, config)];
-  const report = redactDeep(toReport(build, { findings, dockerfile: dockerfileShown, toolVersion: toolVersion() }), redact);
+  const report = redactDeep(toReport(build, { findings, dockerfile: dockerfileShown, toolVersion: toolVersion(), atStakeMs, suppressedFindings }), redact);
 
   const text = await render(report, config.format, {
     width: terminalWidth(io.stderr, env),
@@ -372,15 +386,8 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   const json = (await import('../../core/report/render-json.js')).renderJson(report);
   if (own.report) await writeOutputFile(own.report, json, io.cwd);
   if (!own.noHistory && !(env.BUILDLENS_NO_HISTORY && env.BUILDLENS_NO_HISTORY !== '0')) {
-    const key = {
-      context: contextAbs ?? docker.context ?? '',
-      dockerfile: dockerfileAbs,
-      target: docker.target,
-      platform: docker.platform,
-      builder: docker.builder ?? env.BUILDX_BUILDER ?? null,
-    };
     try {
-      await saveToHistory(cacheDir(env), key, json);
+      await saveToHistory(cacheDir(env), historyKey, json);
     } catch (err) {
       io.stderr.write(`buildlens: the report could not be kept in the history (${err instanceof Error ? err.message : String(err)}).\n`);
     }

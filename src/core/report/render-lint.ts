@@ -11,11 +11,15 @@ export interface LintReport {
   dockerfile: string;
   /** The build context read for manifests and context rules, or null when there is none. */
   context: string | null;
-  /** The buildlens JSON report costs were taken from, or null. */
+  /** The buildlens JSON report costs were taken from (`--report`, or the newest of this Dockerfile in the history), or null. */
   build: string | null;
   findings: LintFinding[];
   /** How many fixes apply together to the Dockerfile (what --diff shows, --fix writes). */
   fixable: number;
+  /** Per build, what the findings put at stake (each step counted once); null when none has a cost. */
+  atStakeMs: number | null;
+  /** Findings that `# buildlens-ignore` pragmas suppressed. */
+  suppressedFindings: number;
 }
 
 export interface LintFinding {
@@ -55,7 +59,7 @@ function proposal(f: LintFinding): string[] {
 export function renderLintTable(r: LintReport, opts: { color: boolean }): string {
   const out: string[] = [];
   if (r.findings.length === 0) {
-    out.push(`${stripControl(r.dockerfile)}: no findings.`);
+    out.push(`${stripControl(r.dockerfile)}: no findings${r.suppressedFindings > 0 ? ` (${suppressedText(r.suppressedFindings)})` : ''}.`);
     return out.join('\n') + '\n';
   }
   for (const f of r.findings) {
@@ -70,15 +74,29 @@ export function renderLintTable(r: LintReport, opts: { color: boolean }): string
   const n = r.findings.length;
   const counts = (['error', 'warning', 'info'] as const).map((s) => [s, r.findings.filter((f) => f.severity === s).length] as const).filter(([, c]) => c > 0);
   out.push(`${n} finding${n === 1 ? '' : 's'} (${counts.map(([s, c]) => `${c} ${s}`).join(', ')})${r.fixable > 0 ? `; ${r.fixable} fixable: --diff shows the rewritten Dockerfile, --fix writes it` : ''}.`);
+  const extra = [atStakeText(r.atStakeMs), r.suppressedFindings > 0 ? suppressedText(r.suppressedFindings) : null].filter((x): x is string => x !== null);
+  if (extra.length > 0) out.push(extra.map((e) => e[0]!.toUpperCase() + e.slice(1)).join('; ') + '.');
   return out.join('\n') + '\n';
+}
+
+/** `42.0s per build at stake`, or null without a cost. */
+export function atStakeText(ms: number | null): string | null {
+  return ms === null ? null : `${formatDuration(ms)} per build at stake`;
+}
+
+/** `2 findings suppressed by pragmas`. */
+export function suppressedText(n: number): string {
+  return `${n} finding${n === 1 ? '' : 's'} suppressed by pragmas`;
 }
 
 export function renderLintMarkdown(r: LintReport): string {
   const out: string[] = [`### buildlens lint: ${codeSpan(r.dockerfile, { inTable: false })}`, ''];
   if (r.findings.length === 0) {
-    out.push('No findings.');
+    out.push(`No findings${r.suppressedFindings > 0 ? ` (${suppressedText(r.suppressedFindings)})` : ''}.`);
     return out.join('\n') + '\n';
   }
+  const stake = atStakeText(r.atStakeMs);
+  if (stake) out.push(`**${stake}** (the time of the steps these findings re-run or slow down, each step once).`, '');
   for (const f of r.findings) {
     const where = `${f.file ?? ''}${f.line !== null ? `:${f.line}` : ''}`;
     const cost = f.costMs !== null ? ` — costs ${formatDuration(f.costMs)} per build` : '';
@@ -89,5 +107,6 @@ export function renderLintMarkdown(r: LintReport): string {
     }
   }
   if (r.fixable > 0) out.push('', `${r.fixable} fixable: \`buildlens lint --diff\` shows the rewritten Dockerfile, \`--fix\` writes it.`);
+  if (r.suppressedFindings > 0) out.push('', `${suppressedText(r.suppressedFindings)}.`);
   return out.join('\n') + '\n';
 }

@@ -128,6 +128,7 @@ export function renderMarkdown(report: Report): string {
 
   if (report.findings.length > 0) {
     out.push('### Findings', '');
+    if (report.atStakeMs !== null) out.push(`**~${formatDuration(report.atStakeMs)} per build at stake** (the time of the steps these findings re-run or slow down, each step once).`, '');
     for (const f of report.findings) {
       const location = f.file !== null ? `${f.file}${f.line !== null ? `:${f.line}` : ''}` : f.line !== null ? `line ${f.line}` : '';
       const cost = f.costMs !== null ? ` (~${formatDuration(f.costMs)} per build)` : '';
@@ -140,6 +141,7 @@ export function renderMarkdown(report: Report): string {
     }
     out.push('');
   }
+  if ((report.suppressedFindings ?? 0) > 0) out.push(`<sub>${report.suppressedFindings} finding${report.suppressedFindings === 1 ? '' : 's'} suppressed by pragmas.</sub>`, '');
 
   return out.join('\n').replace(/\n+$/, '') + '\n';
 }
