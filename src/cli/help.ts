@@ -1,6 +1,6 @@
 // Help texts: plain strings, cheap to load (`buildlens --help` must start fast).
 
-export const COMMANDS = ['report', 'build', 'context', 'lint', 'help'] as const;
+export const COMMANDS = ['report', 'build', 'context', 'lint', 'compare', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const GENERAL_HELP = `buildlens — make slow Docker builds fast: which steps took the time, which hit
@@ -16,6 +16,8 @@ Commands
                       .dockerignore lines that shrink it
   lint [DOCKERFILE]   The cache breakers of a Dockerfile, with the rewritten
                       Dockerfile that fixes them (--diff shows it, --fix writes it)
+  compare BEFORE.json AFTER.json
+                      Two JSON reports step by step: time, cache, findings
   help [command]      Show the help of a command
 
 Options
@@ -31,6 +33,10 @@ Report options (see \`buildlens help report\`)
   --no-color          No colour
   --config PATH       Use this config file
 
+Budgets (report, build, compare; also in .buildlens.json)
+  --max-duration 5m  --max-step-duration 60s  --min-cache-ratio 0.8
+  --max-context 200MB  --max-regression 10% (with compare or --baseline FILE)
+
 Examples
   docker build --progress=plain . 2>&1 | tee build.log
   buildlens report build.log --dockerfile Dockerfile
@@ -39,7 +45,7 @@ Examples
 
 Exit codes
   0  fine (a report of a failed build included)
-  1  a finding at or above --fail-on
+  1  a finding at or above --fail-on, or a budget breached
   2  usage, input or environment error (bad flag, unreadable file, not a build log)
   130, 143  interrupted (SIGINT, SIGTERM)
 
@@ -78,13 +84,25 @@ Options
                        info, or none (the default: findings never fail)
   --no-color           No colour (also off with NO_COLOR, TERM=dumb, or when
                        stdout is not a terminal)
+  --max-duration D     Budget: exit 1 when the build's wall time (the summed
+                       step time when the log has no clock) is over D (5m, 90s)
+  --max-step-duration D
+                       Budget: exit 1 when any step takes longer than D
+  --min-cache-ratio R  Budget: exit 1 when fewer than R (0.8 or 80%) of the
+                       non-internal steps came from the cache
+  --max-context SIZE   Budget: exit 1 when the build context sent is over SIZE
+                       (200MB, 1.5GB: decimal units, as docker prints them)
+  --baseline FILE      A JSON report to check --max-regression against
+  --max-regression P   Budget: exit 1 when the build is more than P (10%)
+                       slower than --baseline
   --config PATH        Read the config from PATH (a .buildlens.json, or a
                        package.json with a "buildlens" key) instead of looking
                        for one from the current directory upwards
   -h, --help           Show this help
 
 A log of a FAILED build still gets its full report, and \`report\` exits 0 for it:
-the report itself succeeded. Exit 1 comes only from --fail-on; 2 means the log,
+the report itself succeeded. Exit 1 comes only from --fail-on or a breached
+budget (each breach is printed on stderr: the budget, the figure, the limit); 2 means the log,
 the Dockerfile, the config or the command line could not be used.
 
 Examples
@@ -117,6 +135,17 @@ Options (buildlens's own; everything else goes to docker)
   --redact NAME        Mask the value of build-arg NAME too (repeatable; names
                        with TOKEN, PASSWORD, SECRET, KEY, … are masked anyway)
   --fail-on LEVEL      Exit 1 on a finding at or above error, warning or info
+  --max-duration D     Budget: exit 1 when the build's wall time (the summed
+                       step time when the log has no clock) is over D (5m, 90s)
+  --max-step-duration D
+                       Budget: exit 1 when any step takes longer than D
+  --min-cache-ratio R  Budget: exit 1 when fewer than R (0.8 or 80%) of the
+                       non-internal steps came from the cache
+  --max-context SIZE   Budget: exit 1 when the build context sent is over SIZE
+                       (200MB, 1.5GB: decimal units, as docker prints them)
+  --baseline FILE      A JSON report to check --max-regression against
+  --max-regression P   Budget: exit 1 when the build is more than P (10%)
+                       slower than --baseline
   --no-history         Neither read nor keep the history (read: cached steps
                        priced with their time in an earlier build)
   --no-color           No colour
@@ -127,7 +156,7 @@ Options (buildlens's own; everything else goes to docker)
 Exit codes: docker's own when the build fails; 2 when docker is missing, the
 daemon is down, or the context or Dockerfile does not exist; 130/143 after
 SIGINT/SIGTERM (docker is stopped and the partial report printed); else 0, or
-1 for findings at or above --fail-on.
+1 for findings at or above --fail-on or a breached budget.
 
 Examples
   buildlens build -t app --build-arg V=1 .
@@ -227,10 +256,52 @@ Examples
   buildlens lint --format sarif -o buildlens.sarif
 `;
 
+export const COMPARE_HELP = `Usage
+  buildlens compare BEFORE.json AFTER.json [options]
+
+Compares two JSON reports of builds of the same project (written by
+\`buildlens build --report FILE\` or \`buildlens report LOG --format json\`): steps
+are paired by stage and instruction (not by number), and each gets its time
+before and after, the change and the ratio, and its cache status before and
+after; steps added and removed are listed. Totals: wall time, summed step time,
+critical path, cache ratio, context size, and findings new and fixed.
+Both reports must have the same schemaVersion.
+
+Arguments
+  BEFORE.json AFTER.json  The two reports (a JSON array: its last report)
+
+Options
+  --format FORMAT      table (default), markdown (for a pull request) or json
+                       (docs/compare.md)
+  -o, --output FILE    Write the comparison to FILE instead of stdout
+  --fail-on LEVEL      Exit 1 on a finding of AFTER at or above LEVEL
+  --max-duration D     Budget: exit 1 when the build's wall time (the summed
+                       step time when the log has no clock) is over D (5m, 90s)
+  --max-step-duration D
+                       Budget: exit 1 when any step takes longer than D
+  --min-cache-ratio R  Budget: exit 1 when fewer than R (0.8 or 80%) of the
+                       non-internal steps came from the cache
+  --max-context SIZE   Budget: exit 1 when the build context sent is over SIZE
+                       (200MB, 1.5GB: decimal units, as docker prints them)
+  --max-regression P   Budget: exit 1 when AFTER is more than P (10%) slower
+                       than BEFORE (wall time; summed step time without a clock)
+  --no-color           No colour
+  --config PATH        Use this config file (budgets, failOn, format)
+  -h, --help           Show this help
+
+Budgets apply to AFTER; each breach is printed on stderr with the budget, the
+figure and the limit. Exit codes: 0 fine; 1 a budget breached or a finding at or
+above --fail-on; 2 a report cannot be read or is of another schemaVersion.
+
+Examples
+  buildlens compare main.json pr.json
+  buildlens compare main.json pr.json --format markdown --max-regression 10%
+`;
+
 export const HELP_HELP = `Usage
   buildlens help [command]
 
-Shows the help of a command (report, build, context, lint, help), or the general help.
+Shows the help of a command (report, build, context, lint, compare, help), or the general help.
 
 Examples
   buildlens help report
@@ -242,6 +313,7 @@ export function commandHelp(command: CommandName): string {
     case 'build': return BUILD_HELP;
     case 'context': return CONTEXT_HELP;
     case 'lint': return LINT_HELP;
+    case 'compare': return COMPARE_HELP;
     case 'help': return HELP_HELP;
   }
 }

@@ -68,6 +68,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
       const { runLint } = await import('./commands/lint.js');
       return runLint(rest, io);
     }
+    case 'compare': {
+      const { runCompare } = await import('./commands/compare.js');
+      return runCompare(rest, io);
+    }
     default: {
       const guess = closest(first, COMMANDS);
       throw new UsageError(`unknown command \`${first}\`${guess ? ` (did you mean \`${guess}\`?)` : `: the commands are ${commandList()}`}`);

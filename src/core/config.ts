@@ -1,6 +1,7 @@
 // The configuration: its schema, validation with errors a user can act on, and merging
 // (defaults < config file < command-line flags). Pure: reading files is src/io/config-file.ts.
 import type { Severity } from './model.js';
+import { BUDGET_CONFIG_KEYS, BUDGET_FLAGS, BudgetSyntaxError, parseBudget, setBudget, type Budgets } from './budgets.js';
 
 /** What `.buildlens.json` says of an ecosystem (docs/config.md, "ecosystems"); read by src/core/ecosystems.ts. */
 export interface EcosystemOverride {
@@ -39,6 +40,11 @@ export interface Config {
   rules?: Record<string, RuleSetting>;
   /** Per ecosystem (a known id such as `npm`, or a new one): install commands, cache paths, manifests. */
   ecosystems?: EcosystemOverrides;
+  /**
+   * Budgets (`maxDuration`, `maxStepDuration`, `minCacheRatio`, `maxContext`, `maxRegression` in a
+   * file; `--max-duration`, … as flags), parsed.
+   */
+  budgets?: Budgets;
 }
 
 /** The merged configuration every command reads. */
@@ -48,9 +54,10 @@ export interface ResolvedConfig {
   color: boolean;
   rules: Record<string, RuleSetting>;
   ecosystems: EcosystemOverrides;
+  budgets: Budgets;
 }
 
-export const DEFAULT_CONFIG: ResolvedConfig = { failOn: 'none', format: 'table', color: true, rules: {}, ecosystems: {} };
+export const DEFAULT_CONFIG: ResolvedConfig = { failOn: 'none', format: 'table', color: true, rules: {}, ecosystems: {}, budgets: {} };
 
 /** A configuration the user wrote wrong: the message says where and what to write instead. */
 export class ConfigError extends Error {
@@ -60,7 +67,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KEYS = ['failOn', 'format', 'color', 'rules', 'ecosystems'] as const;
+const KEYS = ['failOn', 'format', 'color', 'rules', 'ecosystems', ...Object.values(BUDGET_CONFIG_KEYS)] as const;
 const ECOSYSTEM_KEYS = ['installCommands', 'cachePaths', 'manifests'] as const;
 
 function list(values: readonly string[]): string {
@@ -118,6 +125,20 @@ export function validateConfig(obj: unknown, source: string): Config {
     }
     config.rules = out;
   }
+  for (const name of BUDGET_FLAGS) {
+    const key = BUDGET_CONFIG_KEYS[name];
+    const value = obj[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new ConfigError(`${source}: "${key}" is ${describe(value)}; use a string such as ${BUDGET_EXAMPLES[key]}.`);
+    }
+    try {
+      setBudget((config.budgets ??= {}), name, parseBudget(name, value));
+    } catch (err) {
+      if (err instanceof BudgetSyntaxError) throw new ConfigError(`${source}: "${key}" ${err.message}.`);
+      throw err;
+    }
+  }
   if (ecosystems !== undefined) config.ecosystems = validateEcosystems(ecosystems, source);
   return config;
 }
@@ -150,7 +171,9 @@ function validateEcosystems(value: unknown, source: string): EcosystemOverrides 
   return out;
 }
 
-/** defaults < file < flags; `rules` are merged rule by rule. */
+const BUDGET_EXAMPLES: Record<string, string> = { maxDuration: '"5m"', maxStepDuration: '"60s"', minCacheRatio: '0.8', maxContext: '"200MB"', maxRegression: '"10%"' };
+
+/** defaults < file < flags; `rules` are merged rule by rule, budgets budget by budget. */
 export function mergeConfig(defaults: ResolvedConfig, file: Config, flags: Config): ResolvedConfig {
   return {
     failOn: flags.failOn ?? file.failOn ?? defaults.failOn,
@@ -158,5 +181,6 @@ export function mergeConfig(defaults: ResolvedConfig, file: Config, flags: Confi
     color: flags.color ?? file.color ?? defaults.color,
     rules: { ...defaults.rules, ...file.rules, ...flags.rules },
     ecosystems: { ...defaults.ecosystems, ...file.ecosystems, ...flags.ecosystems },
+    budgets: { ...defaults.budgets, ...file.budgets, ...flags.budgets },
   };
 }

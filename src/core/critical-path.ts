@@ -48,7 +48,11 @@ export function computeCriticalPath(steps: readonly TimedStep[], wallMs: number 
       const sameStage = cur.stage !== null ? before.filter((s) => s.stage === cur!.stage) : [];
       preds = sameStage.length > 0 ? sameStage : before;
     }
-    cur = latestEnd(preds.filter((s) => !seen.has(s.id)));
+    // BuildKit stamps a cached step with the time it reported it, often long after its inputs were
+    // ready: a step that waited for a cached input and one that ran waited for the one that ran.
+    const open = preds.filter((s) => !seen.has(s.id));
+    const ran = open.filter((s) => s.status !== 'cached');
+    cur = latestEnd(ran.length > 0 ? ran : open);
   }
   chain.reverse();
   const user = chain.filter((s) => !s.internal);

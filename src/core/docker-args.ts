@@ -18,7 +18,10 @@ export const DOCKER_VALUE_FLAGS: ReadonlySet<string> = new Set([
 export const DOCKER_SHORT_VALUE_FLAGS: ReadonlySet<string> = new Set(['t', 'f', 'o', 'm', 'c']);
 
 /** buildlens's own options of `build`; everything else goes to docker. */
-export const BUILDLENS_VALUE_FLAGS = ['view', 'report', 'log', 'format', 'redact', 'fail-on', 'config'] as const;
+export const BUILDLENS_VALUE_FLAGS = [
+  'view', 'report', 'log', 'format', 'redact', 'fail-on', 'config', 'baseline',
+  'max-duration', 'max-step-duration', 'min-cache-ratio', 'max-context', 'max-regression',
+] as const;
 export const BUILDLENS_BOOLEAN_FLAGS = ['no-color', 'no-history', 'help'] as const;
 
 export type BuildlensValueFlag = (typeof BUILDLENS_VALUE_FLAGS)[number];
@@ -31,6 +34,10 @@ export interface BuildlensOptions {
   format?: string;
   failOn?: string;
   config?: string;
+  /** `--baseline FILE`: the report `--max-regression` compares with. */
+  baseline?: string;
+  /** Budget flags as given (`--max-duration 5m`, …), keyed by flag name. */
+  budgets: Partial<Record<'max-duration' | 'max-step-duration' | 'min-cache-ratio' | 'max-context' | 'max-regression', string>>;
   /** Extra build-arg names whose values are masked (`--redact NAME`, repeatable). */
   redact: string[];
   noColor: boolean;
@@ -73,6 +80,9 @@ export interface DockerBuildArgs {
   iidfile: string | null;
   /** `-o`/`--output` values. */
   outputs: string[];
+  /** `--cache-from` / `--cache-to` values, as given. */
+  cacheFrom: string[];
+  cacheTo: string[];
 }
 
 export interface SplitCommandLine {
@@ -92,7 +102,7 @@ const OWN_VALUE: ReadonlySet<string> = new Set(BUILDLENS_VALUE_FLAGS);
 const OWN_BOOLEAN: ReadonlySet<string> = new Set(BUILDLENS_BOOLEAN_FLAGS);
 
 function emptyOwn(): BuildlensOptions {
-  return { redact: [], noColor: false, noHistory: false, help: false };
+  return { redact: [], budgets: {}, noColor: false, noHistory: false, help: false };
 }
 
 function setOwn(own: BuildlensOptions, name: string, value: string): void {
@@ -103,6 +113,9 @@ function setOwn(own: BuildlensOptions, name: string, value: string): void {
     case 'format': own.format = value; break;
     case 'fail-on': own.failOn = value; break;
     case 'config': own.config = value; break;
+    case 'baseline': own.baseline = value; break;
+    case 'max-duration': case 'max-step-duration': case 'min-cache-ratio': case 'max-context': case 'max-regression':
+      own.budgets[name as keyof BuildlensOptions['budgets']] = value; break;
     case 'redact': own.redact.push(...value.split(',').map((s) => s.trim()).filter(Boolean)); break;
   }
 }
@@ -211,7 +224,7 @@ function parseSecret(value: string): SecretArg {
 export function readDockerArgs(argv: readonly string[]): DockerBuildArgs {
   const out: DockerBuildArgs = {
     args: [], context: null, dockerfile: null, target: null, platform: null, builder: null, tags: [],
-    buildArgs: [], secrets: [], progress: null, quiet: false, iidfile: null, outputs: [],
+    buildArgs: [], secrets: [], progress: null, quiet: false, iidfile: null, outputs: [], cacheFrom: [], cacheTo: [],
   };
   const take = (name: string, value: string): boolean => {
     switch (name) {
@@ -224,6 +237,8 @@ export function readDockerArgs(argv: readonly string[]): DockerBuildArgs {
       case 'secret': out.secrets.push(parseSecret(value)); break;
       case 'iidfile': out.iidfile = value; break;
       case 'output': case 'o': out.outputs.push(value); break;
+      case 'cache-from': out.cacheFrom.push(value); break;
+      case 'cache-to': out.cacheTo.push(value); break;
       case 'progress': out.progress = value; return false;
     }
     return true;

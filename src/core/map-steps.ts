@@ -46,7 +46,36 @@ export function mapStepsToDockerfile(build: Build, dockerfile: Dockerfile): Buil
     }
     return step;
   });
+  mapSharedVertexes(steps, counted);
   return { ...build, steps, warnings: build.warnings.map((w) => ({ ...w })), errorExcerpt: [...build.errorExcerpt] };
+}
+
+/**
+ * BuildKit shares an identical vertex between builds that run at the same time on one daemon, and
+ * may print it under the other build's name (`[deps 2/4] WORKDIR /app` in a build whose stage is
+ * `build`, `[1/4] FROM …` in a 3-step stage). A step left unmapped is mapped to the one counted
+ * instruction of the whole Dockerfile with its text that no other step took (the first, when they
+ * are written the same), and takes that instruction's stage.
+ */
+function mapSharedVertexes(steps: Step[], counted: Map<Stage, Instruction[]>): void {
+  const taken = new Set<number>();
+  for (const s of steps) if (s.line !== null) taken.add(s.line);
+  for (const step of steps) {
+    if (step.internal || step.instruction === null || step.line !== null || step.index === null) continue;
+    const matches: Array<{ stage: Stage; ins: Instruction }> = [];
+    for (const [stage, list] of counted) {
+      for (const ins of list) if (!taken.has(ins.line) && textMatches(step.instruction, ins)) matches.push({ stage, ins });
+    }
+    // Identical instructions (`FROM alpine` in two stages) are one vertex to BuildKit: the first will do.
+    // (FROMs that matched all name the printed image: their `AS` names do not matter.)
+    const same = matches.length > 1 && matches.every((m) => m.ins.keyword === 'FROM' || normaliseSpace(m.ins.text) === normaliseSpace(matches[0]!.ins.text));
+    if (matches.length !== 1 && !same) continue;
+    const { stage, ins } = matches[0]!;
+    step.line = ins.line;
+    step.sourceText = ins.text;
+    step.stage = stage.buildkitName;
+    taken.add(ins.line);
+  }
 }
 
 /** The stage a step's bracket names; a step without a stage belongs to the only stage. */

@@ -98,6 +98,24 @@ export interface Build {
    * stays `incomplete`).
    */
   incomplete: boolean;
+  /**
+   * Progress lines of the cache import and export vertexes (`preparing build cache for export`,
+   * `writing layer sha256:…`, `preparing layers for inline cache`), where the log shows them; absent
+   * when there are none. Read by src/core/remote-cache.ts.
+   */
+  cacheStatuses?: CacheStatus[];
+}
+
+/** One progress line of a cache import or export vertex. */
+export interface CacheStatus {
+  /** The step (vertex) it belongs to. */
+  stepId: string;
+  /** The status as BuildKit names it, without its time: `writing layer sha256:…`. */
+  text: string;
+  /** Its time, when the log gives one. */
+  durationMs: number | null;
+  /** It was reported done. */
+  done: boolean;
 }
 
 export const OUTPUT_TAIL_LINES = 20;

@@ -3,12 +3,15 @@
 // the step runs (target, platform, stage) and the instruction as written.
 import type { Build, Step } from './model.js';
 
-export interface StepMatch {
-  pairs: Array<{ before: Step; after: Step }>;
+/** What the matcher reads of a step: a Step of the model, or a step of a JSON report. */
+export type MatchableStep = Pick<Step, 'name' | 'target' | 'platform' | 'stage' | 'instruction' | 'sourceText' | 'internal'>;
+
+export interface StepMatch<S extends MatchableStep = Step> {
+  pairs: Array<{ before: S; after: S }>;
   /** Steps only in `after`, in its order. */
-  added: Step[];
+  added: S[];
   /** Steps only in `before`, in its order. */
-  removed: Step[];
+  removed: S[];
 }
 
 /**
@@ -16,7 +19,7 @@ export interface StepMatch {
  * name; others by target, platform, stage and the instruction as written (`sourceText` once mapped
  * to a Dockerfile, else the instruction as printed, build-arg values and all).
  */
-export function stepBaseKey(step: Step): string {
+export function stepBaseKey(step: MatchableStep): string {
   if (step.internal || step.instruction === null) return `internal\u0000${normaliseSpace(step.name)}`;
   let text = normaliseSpace(step.sourceText ?? step.instruction);
   // `COPY --link` shows as two vertices, `COPY …` and `LINK COPY …`, mapped to the same line.
@@ -25,9 +28,9 @@ export function stepBaseKey(step: Step): string {
 }
 
 /** A stable key per step of a build: the base key plus its occurrence (the 2nd `RUN make` is `…#2`). */
-export function stepKeys(build: Build): Map<Step, string> {
+export function stepKeys<S extends MatchableStep = Step>(build: { steps: readonly S[] }): Map<S, string> {
   const counts = new Map<string, number>();
-  const keys = new Map<Step, string>();
+  const keys = new Map<S, string>();
   for (const step of build.steps) {
     const base = stepBaseKey(step);
     const n = (counts.get(base) ?? 0) + 1;
@@ -49,13 +52,14 @@ export function stepKey(step: Step, build?: Build): string {
   return `${stepBaseKey(step)}#1`;
 }
 
-export function matchSteps(before: Build, after: Build): StepMatch {
+/** Pair the steps of two builds (or two JSON reports: anything with `steps`). */
+export function matchSteps<S extends MatchableStep = Step>(before: { steps: readonly S[] }, after: { steps: readonly S[] }): StepMatch<S> {
   const beforeKeys = stepKeys(before);
-  const byKey = new Map<string, Step>();
+  const byKey = new Map<string, S>();
   for (const [step, key] of beforeKeys) byKey.set(key, step);
-  const pairs: StepMatch['pairs'] = [];
-  const added: Step[] = [];
-  const matched = new Set<Step>();
+  const pairs: StepMatch<S>['pairs'] = [];
+  const added: S[] = [];
+  const matched = new Set<S>();
   for (const [step, key] of stepKeys(after)) {
     const b = byKey.get(key);
     if (b) {

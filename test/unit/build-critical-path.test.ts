@@ -30,6 +30,14 @@ describe('computeCriticalPath', () => {
     expect(text).toBe('wall 5.4s; critical path: assets › RUN x2 (5.2s); steps sum 7.3s; parallelism 1.4x');
   });
 
+  it('waits for the input that ran, not a cached input BuildKit stamped later', () => {
+    // 3 needs 1 (ran until 3000) and 2 (cached, reported at 3010): the path runs through 1.
+    const steps = [step('1', 'a', 0, 3000), step('2', 'b', 3010, 3010), step('3', 'c', 3020, 3100, ['1', '2'])];
+    steps[1]!.status = 'cached';
+    steps[1]!.durationMs = 0;
+    expect(computeCriticalPath(steps, 3100)!.stepIds).toEqual(['1', '3']);
+  });
+
   it('infers the chain from times when there is no graph, preferring the same stage', () => {
     const steps = [
       step('1', 'a', 0, 4000), step('2', 'b', 0, 1000), step('3', 'b', 1000, 4100),

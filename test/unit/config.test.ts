@@ -18,7 +18,7 @@ describe('validateConfig', () => {
   it.each([
     [[], /must hold a JSON object, not an array/],
     [null, /must hold a JSON object, not null/],
-    [{ failon: 'error' }, /unknown key "failon": the keys are "failOn", "format", "color", "rules" or "ecosystems"/],
+    [{ failon: 'error' }, /unknown key "failon": the keys are "failOn", "format", "color", "rules", "ecosystems", "maxDuration", "maxStepDuration", "minCacheRatio", "maxContext" or "maxRegression"/],
     [{ failOn: 'fatal' }, /"failOn" is "fatal"; use "error", "warning", "info" or "none"/],
     [{ format: 'html' }, /"format" is "html"; use "table", "json" or "markdown"/],
     [{ color: 'yes' }, /"color" is "yes"; use true or false/],
@@ -52,12 +52,12 @@ describe('validateConfig', () => {
 
 describe('mergeConfig', () => {
   it('uses the defaults when nothing is set', () => {
-    expect(mergeConfig(DEFAULT_CONFIG, {}, {})).toEqual({ failOn: 'none', format: 'table', color: true, rules: {}, ecosystems: {} });
+    expect(mergeConfig(DEFAULT_CONFIG, {}, {})).toEqual({ failOn: 'none', format: 'table', color: true, rules: {}, ecosystems: {}, budgets: {} });
   });
 
   it('lets the file override the defaults and the flags override the file', () => {
     const merged = mergeConfig(DEFAULT_CONFIG, { failOn: 'error', format: 'markdown', color: false }, { failOn: 'info' });
-    expect(merged).toEqual({ failOn: 'info', format: 'markdown', color: false, rules: {}, ecosystems: {} });
+    expect(merged).toEqual({ failOn: 'info', format: 'markdown', color: false, rules: {}, ecosystems: {}, budgets: {} });
   });
 
   it('merges rules rule by rule', () => {

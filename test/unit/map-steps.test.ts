@@ -242,3 +242,35 @@ describe.each([
     expect(mapped.steps.filter((s) => !s.internal && s.instruction !== null && s.line === null)).toEqual([]);
   });
 });
+
+describe('steps BuildKit shared with a concurrent build', () => {
+  it('are mapped by their text when it is unique in the Dockerfile, and take its stage', () => {
+    // Names another build gave the same vertexes (its stage `deps`, its `[1/4]`).
+    const b = mapStepsToDockerfile(build([
+      '[1/4] FROM docker.io/localbase/toolchains:latest',
+      '[deps 2/4] WORKDIR /app',
+      '[build 3/5] COPY . .',
+      '[build 4/5] RUN npm ci',
+    ]), nodeApp);
+    expect(b.steps.map((s) => [s.line, s.stage])).toEqual([[3, 'build'], [4, 'build'], [5, 'build'], [6, 'build']]);
+  });
+
+  it('take only an instruction no other step took; of identical ones, the first', () => {
+    const df = parseDockerfile('FROM localbase/busybox AS a\nRUN make\nFROM localbase/busybox AS b\nRUN make\n');
+    // `a` takes line 2; `x` can only be b's; nothing is left for `y`.
+    const b = mapStepsToDockerfile(build(['[x 2/2] RUN make', '[a 2/2] RUN make', '[y 2/2] RUN make']), df);
+    expect(b.steps.map((s) => [s.line, s.stage])).toEqual([[4, 'b'], [2, 'a'], [null, 'y']]);
+    const two = mapStepsToDockerfile(build(['[x 2/2] RUN make']), df);
+    expect(two.steps[0]!.line).toBe(2);
+    const differ = parseDockerfile('FROM localbase/busybox AS a\nCOPY a.txt /x\nFROM localbase/busybox AS b\nCOPY b.txt /x\n');
+    expect(mapStepsToDockerfile(build(['[x 2/2] COPY *.txt /x']), differ).steps[0]!.line).toBeNull();
+  });
+});
+
+describe('a FROM BuildKit printed without its stage', () => {
+  it('maps to the first FROM of that image (one vertex for both) and takes its stage', () => {
+    const df = parseDockerfile('FROM localbase/busybox AS base\nRUN echo 1 > /id\nFROM base AS work\nRUN sleep 1\nFROM localbase/busybox\nCOPY --from=work /id /id\n');
+    const b = mapStepsToDockerfile(build(['[1/6] FROM docker.io/localbase/busybox:latest', '[base 2/2] RUN echo 1 > /id']), df);
+    expect(b.steps.map((s) => [s.line, s.stage])).toEqual([[1, 'base'], [2, 'base']]);
+  });
+});

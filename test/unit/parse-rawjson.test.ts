@@ -230,6 +230,24 @@ describe('rawjson parser on hand-written logs', () => {
   });
 });
 
+describe('rawjson: a vertex shared with a concurrent build', () => {
+  it('does not pull the build start back to that build\'s older times', () => {
+    const v = (digest: string, name: string, started: string, completed: string) =>
+      JSON.stringify({ vertexes: [{ digest: `sha256:${digest.repeat(64)}`, name, started, completed }] });
+    const log = [
+      v('1', '[internal] load build definition from Dockerfile', '2026-01-01T00:00:10.000Z', '2026-01-01T00:00:10.050Z'),
+      v('2', '[2/2] RUN make', '2026-01-01T00:00:10.100Z', '2026-01-01T00:00:12.100Z'),
+      // Another build's FROM of the same image, reported with its own times, 8 s earlier.
+      v('3', '[1/4] FROM docker.io/library/alpine', '2026-01-01T00:00:02.000Z', '2026-01-01T00:00:02.001Z'),
+    ].join('\n') + '\n';
+    const b = parseRawJsonLog(log);
+    expect(b.startedAt).toBe('2026-01-01T00:00:10.000Z');
+    expect(b.durationMs).toBe(2100);
+    const shared = b.steps.find((s) => s.name.includes('FROM'))!;
+    expect([shared.startMs, shared.endMs]).toEqual([0, 0]);
+  });
+});
+
 describe('parseTime', () => {
   it('reads RFC 3339 with nanoseconds to the millisecond', () => {
     expect(parseTime('2026-11-28T12:10:41.086316522Z')).toBe(Date.parse('2026-11-28T12:10:41.086Z'));

@@ -23,10 +23,12 @@ import { cacheDir, saveToHistory } from '../../io/history.js';
 import { writeOutputFile } from '../../io/output.js';
 import { UsageError, oneOf } from '../args.js';
 import { EXIT, Interrupted, buildExitCode, failOnTripped } from '../exit-codes.js';
+import { budgetsFromFlags, checkReportBudgets, readBaseline } from '../budgets.js';
 import { BUILD_HELP } from '../help.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { toolVersion } from '../version.js';
-import { analyze, historyBuilds, loadConfig, render, terminalWidth, useColor } from './report.js';
+import { analyze, applyRuleSettings, cacheFindings, historyBuilds, loadConfig, render, terminalWidth, useColor } from './report.js';
+import { dockerDriverRefusal } from '../../core/remote-cache.js';
 
 export const VIEW_VALUES = ['auto', 'live', 'plain', 'quiet'] as const;
 export type View = (typeof VIEW_VALUES)[number];
@@ -155,11 +157,13 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   const failOn = oneOf<FailOn>('--fail-on', own.failOn, FAIL_ON_VALUES, 'build');
   if (failOn) flags.failOn = failOn;
   if (own.noColor) flags.color = false;
+  flags.budgets = budgetsFromFlags(own.budgets, 'build');
   const requestedView = oneOf<View>('--view', own.view, VIEW_VALUES, 'build') ?? viewFromProgress(docker.progress) ?? (docker.quiet ? 'quiet' : 'auto');
 
   const found = await loadConfig(own.config, io.cwd);
   const config = mergeConfig(DEFAULT_CONFIG, found?.config ?? {}, flags);
   const { contextAbs, dockerfileAbs } = preflight(docker, io.cwd);
+  const baseline = await readBaseline(own.baseline, io, 'build');
 
   const env = io.env;
   // Load execa while buildx answers.
@@ -325,7 +329,15 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   if (build.steps.length === 0 && failed) {
     // docker refused the command line (a bad flag, a bad tag): its own message says it all.
     showText();
-    if (!interrupted) io.stderr.write(`buildlens: docker build failed before any step ran (exit code ${dockerExitCode ?? dockerSignal}).\n`);
+    const refusal = interrupted ? null : dockerDriverRefusal(textLines.join('\n'), docker.cacheTo, docker.builder ?? env.BUILDX_BUILDER ?? null);
+    if (refusal && applyRuleSettings([refusal], config).length > 0) {
+      // The docker driver cannot export a cache: say what to do, and keep it in the --report file.
+      io.stderr.write(`buildlens: ${refusal.message}\n`);
+      if (own.report) {
+        const report = toReport(build, { findings: applyRuleSettings([refusal], config), dockerfile: null, toolVersion: toolVersion() });
+        await writeOutputFile(own.report, (await import('../../core/report/render-json.js')).renderJson(redactDeep(report, redact)), io.cwd);
+      }
+    } else if (!interrupted) io.stderr.write(`buildlens: docker build failed before any step ran (exit code ${dockerExitCode ?? dockerSignal}).\n`);
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
     return buildExitCode({ dockerExitCode, dockerSignal, failOnTripped: false, budgetBreached: false });
   }
@@ -358,6 +370,7 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
       dockerfileShown = null;
     }
   }
+  findings = [...findings, ...cacheFindings(build, env, docker.cacheFrom, docker.cacheTo, config)];
   const report = redactDeep(toReport(build, { findings, dockerfile: dockerfileShown, toolVersion: toolVersion(), atStakeMs, suppressedFindings }), redact);
 
   const text = await render(report, config.format, {
@@ -390,5 +403,7 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   }
   if (tempDir) await rm(tempDir, { recursive: true, force: true });
 
-  return buildExitCode({ dockerExitCode, dockerSignal, failOnTripped: failOnTripped(report.findings, config.failOn), budgetBreached: false });
+  // A failed build's budgets mean little (docker's exit code wins): they are checked on a built one.
+  const budgetBreached = !failed && !interrupted && checkReportBudgets(report, config.budgets, baseline, io.stderr);
+  return buildExitCode({ dockerExitCode, dockerSignal, failOnTripped: failOnTripped(report.findings, config.failOn), budgetBreached });
 }

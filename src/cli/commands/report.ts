@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import type { AnalyzerContext } from '../../../analyzers/types.js';
 import type { Build, Finding } from '../../core/model.js';
 import { toReport, type Report } from '../../core/report/report.js';
+import { REMOTE_CACHE_RULES, detectCi, remoteCacheFindings, summarizeRemoteCache } from '../../core/remote-cache.js';
+import { formatDuration } from '../../core/units.js';
 import { findConfig, loadConfigFile, type FoundConfig } from '../../io/config-file.js';
 import { InputError } from '../../io/errors.js';
 import { writeOutputFile } from '../../io/output.js';
@@ -13,6 +15,7 @@ import { escapeMarkdown, stripControl } from '../../core/markdown.js';
 import { readTextFile } from '../../io/read-text.js';
 import { UsageError, oneOf, parseCommandArgs } from '../args.js';
 import { EXIT, reportExitCode } from '../exit-codes.js';
+import { BUDGET_OPTIONS, budgetsFromFlags, checkReportBudgets, readBaseline } from '../budgets.js';
 import { REPORT_HELP } from '../help.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { toolVersion } from '../version.js';
@@ -27,6 +30,8 @@ const OPTIONS = {
   all: { type: 'boolean' },
   'no-history': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  baseline: { type: 'string' },
+  ...BUDGET_OPTIONS,
 } as const;
 
 const DEFAULT_WIDTH = 100;
@@ -68,7 +73,7 @@ export async function loadAnalyzers(config: ResolvedConfig, configPath: string |
     import('../../../analyzers/index.js'),
     import('../../core/analyze.js'),
   ]);
-  const known = new Set(analyzers.map((a) => a.id));
+  const known = new Set([...analyzers.map((a) => a.id), ...Object.keys(REMOTE_CACHE_RULES)]);
   const unknown = Object.keys(config.rules).filter((id) => !known.has(id));
   if (unknown.length > 0) {
     const where = configPath ?? 'the config';
@@ -130,6 +135,26 @@ export async function analyze(build: Build, dockerfilePath: string | undefined, 
   return { build: mapped, findings: result.findings, suppressed: result.suppressed, atStakeMs: atStakeMs(result.findings, mapped, parsed), coldSteps: coldTimedSteps(mapped) };
 }
 
+/**
+ * The remote-cache findings of a build (src/core/remote-cache.ts), with the config's rule settings
+ * applied. `cacheFrom`/`cacheTo` are docker's flags when buildlens ran the build, null for a saved log.
+ */
+export function cacheFindings(build: Build, env: CliIO['env'], cacheFrom: string[] | null, cacheTo: string[] | null, config: ResolvedConfig): Finding[] {
+  const found = remoteCacheFindings({ build, cache: summarizeRemoteCache(build), ci: detectCi(env), cacheFrom, cacheTo, formatDuration });
+  return applyRuleSettings(found, config);
+}
+
+/** A rule set to "off" in the config drops its findings; a severity replaces the default one. */
+export function applyRuleSettings(findings: Finding[], config: ResolvedConfig): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const setting = config.rules[f.rule];
+    if (setting === 'off') continue;
+    out.push(setting ? { ...f, severity: setting } : f);
+  }
+  return out;
+}
+
 export async function render(report: Report, format: OutputFormat, table: { width: number; color: boolean }): Promise<string> {
   switch (format) {
     case 'json': return (await import('../../core/report/render-json.js')).renderJson(report);
@@ -156,9 +181,11 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   if (values['no-color']) flags.color = false;
   if (values.output === '') throw new UsageError('`--output` needs a file name', 'report');
   if (values.dockerfile === '') throw new UsageError('`--dockerfile` needs a path', 'report');
+  flags.budgets = budgetsFromFlags(values, 'report');
 
   const found = await loadConfig(values.config, io.cwd);
   const config = mergeConfig(DEFAULT_CONFIG, found?.config ?? {}, flags);
+  const baseline = await readBaseline(values.baseline, io, 'report');
 
   // One log can hold several builds: table and markdown show each in turn; JSON gives the last
   // build's report, or with --all an array of every build's report.
@@ -169,7 +196,8 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   const reports: Report[] = [];
   for (const build of builds) {
     const analysis = await analyze(build, values.dockerfile, config, found?.path ?? null, quietAfterFirst(io, reports.length), undefined, earlier.map((e) => e.build));
-    reports.push(toReport(analysis.build, { findings: analysis.findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion(), atStakeMs: analysis.atStakeMs, suppressedFindings: analysis.suppressed }));
+    const findings = [...analysis.findings, ...cacheFindings(analysis.build, io.env, null, null, config)];
+    reports.push(toReport(analysis.build, { findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion(), atStakeMs: analysis.atStakeMs, suppressedFindings: analysis.suppressed }));
   }
 
   const toFile = values.output !== undefined;
@@ -197,7 +225,10 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   }
   if (toFile) await writeOutputFile(values.output!, text, io.cwd);
   else io.stdout.write(text);
-  return reportExitCode(reports.flatMap((r) => r.findings), config.failOn);
+  // Budgets apply to the build the report is about: the last one of the log.
+  const breached = checkReportBudgets(reports[reports.length - 1]!, config.budgets, baseline, io.stderr);
+  const code = reportExitCode(reports.flatMap((r) => r.findings), config.failOn);
+  return breached ? EXIT.FINDINGS : code;
 }
 
 /** The same io with stderr silenced after the first build of a log: pragma warnings are said once. */

@@ -14,6 +14,7 @@
 // One log can hold several builds (builds run one after another, compose v1 services, bake groups
 // re-run): a new `#0 building with …` line, or an opening vertex (`#1 [internal] load build
 // definition …`) of a number already seen once the build before has ended, starts the next build.
+import { CacheStatusCollector, isCacheVertexName, readCacheStatusLine } from './cache-status.js';
 import { emptyBuild, pushOutput, newStep, type Build, type BuildWarning, type Step } from '../model.js';
 import { parseSize } from '../units.js';
 import type { FormatParser } from './index.js';
@@ -259,6 +260,7 @@ class PlainParser implements FormatParser {
   private bareError = false;
   /** `message\0line` of the warnings seen on `#N WARN:` lines, to drop them from the summary. */
   private readonly warnKeys = new Set<string>();
+  private readonly cacheStatuses = new CacheStatusCollector();
 
   // Set by classify():
   private logStart = 0;
@@ -311,6 +313,8 @@ class PlainParser implements FormatParser {
       if (v.contextBytes !== null) context = (context ?? 0) + v.contextBytes;
     }
     b.contextBytes = context;
+    const cacheStatuses = this.cacheStatuses.result();
+    if (cacheStatuses) b.cacheStatuses = cacheStatuses;
     if (this.all.length === 0) this.excerptSteps();
     // A build that printed its final error has ended, even if some vertex never printed its end.
     const cutInExcerpt = this.excerpt === X_LOGS || this.excerpt === X_SNIPPET;
@@ -460,6 +464,7 @@ class PlainParser implements FormatParser {
         return;
       case K_OTHER:
         if (v.isContext) this.contextStatus(v, text, p);
+        else if (isCacheVertexName(step.name)) this.cacheStatus(step.id, text.slice(p));
         return;
       case K_MORE:
         if (v.dirty) this.compact(v);
@@ -752,6 +757,12 @@ class PlainParser implements FormatParser {
     const out = v.step.output;
     for (let i = 0; i < out.length; i++) out[i] = ownString(out[i]!);
     v.dirty = false;
+  }
+
+  /** `writing layer sha256:… 0.2s done` on a cache import or export vertex. */
+  private cacheStatus(stepId: string, text: string): void {
+    const status = readCacheStatusLine(text);
+    if (status) this.cacheStatuses.add(stepId, status.text, status.durationMs, status.done);
   }
 
   /** `transferring context: 1.06kB done` on the build-context vertex. */

@@ -2,6 +2,7 @@
 // pretty-prints each object over many lines, 0.15+ writes one per line, so objects are assembled by
 // brace depth, not by line. After a failure buildx prints plain text (the Dockerfile snippet and
 // `ERROR: …`) below the JSON.
+import { CacheStatusCollector, isCacheStatusText, isCacheVertexName, readCacheStatusLine } from './cache-status.js';
 import { emptyBuild, newStep, pushOutput, OUTPUT_LINE_MAX_CHARS, OUTPUT_TAIL_LINES, type Build, type Step, type StepStatus } from '../model.js';
 import type { FormatParser } from './index.js';
 import { nameStep } from './step-name.js';
@@ -48,7 +49,7 @@ interface PendingWarning {
 
 // Loose shapes of what JSON.parse returns; every field is checked before use.
 interface RawVertex { digest?: unknown; name?: unknown; inputs?: unknown; started?: unknown; completed?: unknown; cached?: unknown; error?: unknown }
-interface RawStatus { id?: unknown; vertex?: unknown; current?: unknown }
+interface RawStatus { id?: unknown; vertex?: unknown; current?: unknown; started?: unknown; completed?: unknown }
 interface RawLog { vertex?: unknown; data?: unknown }
 interface RawWarning { vertex?: unknown; short?: unknown; range?: unknown }
 interface RawMessage { vertexes?: unknown; statuses?: unknown; logs?: unknown; warnings?: unknown }
@@ -63,8 +64,15 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 export function createRawJsonParser(): FormatParser {
   const build = emptyBuild('rawjson', 'buildkit');
   const vertexes = new Map<string, Vertex>();
+  const cacheStatuses = new CacheStatusCollector();
   const warnings: PendingWarning[] = [];
   let minStart = Infinity;
+  /**
+   * The start of the first vertex the stream reports: the build's start. BuildKit shares identical
+   * vertexes between concurrent builds (another build's `FROM` of the same image, even under that
+   * build's name) and reports them later with that build's older times: those do not start this build.
+   */
+  let firstStart = Infinity;
   let maxEnd = -Infinity;
 
   // Object assembly. IDLE: between objects; INDENTED: an object Go's encoder indented (it started with
@@ -96,7 +104,7 @@ export function createRawJsonParser(): FormatParser {
    */
   function skippableStatuses(json: string): boolean {
     if (!json.startsWith('{"statuses":[')) return false;
-    if (json.includes('transferring context') || json.includes('"logs"') || json.includes('"warnings"')) return false;
+    if (json.includes('transferring context') || json.includes('"logs"') || json.includes('"warnings"') || mayHoldCacheStatus(json)) return false;
     sawObject = true;
     return true;
   }
@@ -134,6 +142,7 @@ export function createRawJsonParser(): FormatParser {
     if (completed !== null && completed > maxEnd) maxEnd = completed;
     if (started !== null) {
       if (started < minStart) minStart = started;
+      if (firstStart === Infinity) firstStart = started;
       if (v.started === null || started > v.started || (started === v.started && startedRaw !== v.startedRaw)) {
         // A new run (a vertex can start again after completing): the last run wins.
         v.startedRaw = startedRaw;
@@ -151,7 +160,17 @@ export function createRawJsonParser(): FormatParser {
   }
 
   function onStatus(raw: RawStatus): void {
-    if (typeof raw.vertex !== 'string' || typeof raw.current !== 'number') return;
+    if (typeof raw.vertex !== 'string') return;
+    if (typeof raw.id === 'string' && isCacheStatusText(raw.id)) {
+      const cv = vertexes.get(raw.vertex);
+      if (cv && isCacheVertexName(cv.name)) {
+        const started = parseTime(raw.started);
+        const completed = parseTime(raw.completed);
+        const text = readCacheStatusLine(raw.id)?.text ?? raw.id;
+        cacheStatuses.add(raw.vertex, text, started !== null && completed !== null ? Math.max(0, completed - started) : null, completed !== null);
+      }
+    }
+    if (typeof raw.current !== 'number') return;
     const v = vertexes.get(raw.vertex);
     // `[internal] load .dockerignore` also reports `transferring context:`; only the build context counts.
     if (v?.isContext && typeof raw.id === 'string' && raw.id.startsWith('transferring context')) v.contextBytes = raw.current;
@@ -437,7 +456,7 @@ export function createRawJsonParser(): FormatParser {
         return;
       case LogsState.StatusesOnly:
         // Another top-level key (logs, warnings) or a context transfer: read the object in full.
-        if (text.startsWith('  "') || text.startsWith('      "id": "transferring context')) logsState = LogsState.Off;
+        if (text.startsWith('  "') || text.startsWith('      "id": "transferring context') || (text.startsWith('      "id": "') && isCacheStatusText(text.slice(13)))) logsState = LogsState.Off;
         return;
       case LogsState.InArray:
         if (text === '    {') {
@@ -528,7 +547,7 @@ export function createRawJsonParser(): FormatParser {
     end(): Build {
       if (mode !== Mode.Idle) build.incomplete = true; // cut mid-object
       resetObject();
-      finish(build, vertexes, warnings, minStart, maxEnd);
+      finish(build, vertexes, warnings, Math.max(minStart, Number.isFinite(firstStart) ? firstStart : minStart), maxEnd, cacheStatuses);
       return build;
     },
   };
@@ -693,7 +712,12 @@ function skipSpace(s: string, i: number): number {
   return i;
 }
 
-function finish(build: Build, vertexes: Map<string, Vertex>, pending: PendingWarning[], minStart: number, maxEnd: number): void {
+/** A one-line statuses message that may hold a cache import or export status (read in full). */
+function mayHoldCacheStatus(json: string): boolean {
+  return json.includes('cache') || json.includes('"writing layer');
+}
+
+function finish(build: Build, vertexes: Map<string, Vertex>, pending: PendingWarning[], minStart: number, maxEnd: number, cacheStatuses: CacheStatusCollector): void {
   const buildStart = Number.isFinite(minStart) ? minStart : null;
   const idByDigest = new Map<string, string>();
   const kept: Vertex[] = [];
@@ -720,8 +744,9 @@ function finish(build: Build, vertexes: Map<string, Vertex>, pending: PendingWar
       step.durationMs = 0;
     }
     if (buildStart !== null) {
-      if (v.started !== null) step.startMs = v.started - buildStart;
-      if (v.completed !== null && step.status !== 'incomplete') step.endMs = v.completed - buildStart;
+      // A vertex shared with an earlier concurrent build carries its older times: clamped to this build's start.
+      if (v.started !== null) step.startMs = Math.max(0, v.started - buildStart);
+      if (v.completed !== null && step.status !== 'incomplete') step.endMs = Math.max(0, v.completed - buildStart);
     }
     for (const d of v.inputs) {
       const id = idByDigest.get(d);
@@ -733,6 +758,8 @@ function finish(build: Build, vertexes: Map<string, Vertex>, pending: PendingWar
     build.warnings.push({ message: w.message, stepId: w.digest === null ? null : idByDigest.get(w.digest) ?? null, line: w.line });
   }
   build.contextBytes = contextBytes;
+  const statuses = cacheStatuses.result((digest) => idByDigest.get(unpin(digest)));
+  if (statuses) build.cacheStatuses = statuses;
   // Text below the JSON is an error excerpt only when something failed (a paste can carry other text).
   if (build.error === null && !build.steps.some((s) => s.status === 'error')) build.errorExcerpt = [];
   if (buildStart !== null) {

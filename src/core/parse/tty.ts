@@ -14,6 +14,7 @@
 //
 // A capture can hold several builds (a shell loop, a script): a frame header whose timer goes down,
 // or one that comes after a final error, starts the next build; endAll() gives one Build per build.
+import { CacheStatusCollector, isCacheVertexName, readCacheStatusLine } from './cache-status.js';
 import { OUTPUT_TAIL_LINES, emptyBuild, newStep, pushOutput, type Build, type BuildWarning, type Step } from '../model.js';
 import { parseSize } from '../units.js';
 import type { FormatParser } from './index.js';
@@ -35,6 +36,8 @@ interface Row {
   output: string[];
   outputDropped: number;
   contextBytes: number | null;
+  /** Statuses of a cache import or export row. */
+  cacheStatuses: Array<{ text: string; durationMs: number | null; done: boolean }>;
   warnings: string[];
 }
 
@@ -114,13 +117,17 @@ class TtyParser implements FormatParser {
     const ended = frame.finished || trailer.error !== null;
     const frameWarnings: BuildWarning[] = [];
     let context: number | null = null;
+    const cacheStatuses = new CacheStatusCollector();
     frame.rows.forEach((row, i) => {
       const step = this.toStep(row, i + 1, ended);
       build.steps.push(step);
       if (row.contextBytes !== null) context = (context ?? 0) + row.contextBytes;
+      for (const c of row.cacheStatuses) cacheStatuses.add(step.id, c.text, c.durationMs, c.done);
       for (const w of row.warnings) frameWarnings.push({ message: own(w), stepId: step.id, line: null });
     });
     build.contextBytes = context;
+    const statuses = cacheStatuses.result();
+    if (statuses) build.cacheStatuses = statuses;
     // The summary after the build prints warnings in full; rows are cut to the terminal width.
     build.warnings = trailer.warnings.length > 0 ? trailer.warnings : frameWarnings;
     this.readExcerpt(build);
@@ -177,6 +184,9 @@ class TtyParser implements FormatParser {
         const value = status.slice(22).trim().split(/\s+/)[0] ?? '';
         const bytes = parseSize(value);
         if (bytes !== null) last.contextBytes = bytes;
+      } else if (isCacheVertexName(last.name)) {
+        const cache = readCacheStatusLine(status.trim());
+        if (cache) last.cacheStatuses.push({ ...cache, done: cache.done || cache.durationMs !== null });
       }
       return;
     }
@@ -209,7 +219,7 @@ class TtyParser implements FormatParser {
         break;
       }
     }
-    rows.push({ name, marker, durationMs, output: [], outputDropped: 0, contextBytes: null, warnings: [] });
+    rows.push({ name, marker, durationMs, output: [], outputDropped: 0, contextBytes: null, cacheStatuses: [], warnings: [] });
   }
 
   private toStep(row: Row, n: number, ended: boolean): Step {

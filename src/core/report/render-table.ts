@@ -39,6 +39,20 @@ function chars(text: string): string[] {
   return Array.from(text);
 }
 
+/** `imported from app:cache in 1.4s (served 6 steps); exported to registry in 3.8s (12 layers)`. */
+export function remoteCacheText(c: NonNullable<Report['remoteCache']>): string | null {
+  const parts: string[] = [];
+  const time = (ms: number | null) => (ms === null ? '' : ` in ${formatDuration(ms)}`);
+  for (const i of c.imports) parts.push(`imported from ${i.source}${time(i.durationMs)}`);
+  if (c.imports.length > 0 && c.stepsFromCache !== null) parts[parts.length - 1] += ` (served ${c.stepsFromCache} step${c.stepsFromCache === 1 ? '' : 's'})`;
+  for (const e of c.exports) {
+    const layers = e.layersWritten > 0 ? ` (${e.layersWritten} layer${e.layersWritten === 1 ? '' : 's'})` : '';
+    parts.push(`exported to ${e.destination}${time(e.durationMs)}${layers}`);
+  }
+  if (c.inline) parts.push('inline cache in the image');
+  return parts.length > 0 ? parts.join('; ') : null;
+}
+
 /** Cut to `max` characters with an ellipsis marker. */
 export function shorten(text: string, max: number, ellipsis: string): string {
   const c = chars(text);
@@ -216,6 +230,8 @@ export function renderTable(report: Report, opts: TableOptions): string {
   if (t.incomplete > 0) stepsLine += `, ${t.incomplete} incomplete`;
   field('Steps', stepsLine);
   field('Context', report.context === null ? 'unknown' : `${formatSize(report.context.transferredBytes)} transferred`);
+  const cache = report.remoteCache ? remoteCacheText(report.remoteCache) : null;
+  if (cache) field('Cache', clean(cache));
   if (hiddenInternal > 0) field('Hidden', `${hiddenInternal} internal step${hiddenInternal === 1 ? '' : 's'} (under 0.5s each)`);
 
   const slowest = slowestShown(report, 3);

@@ -3,6 +3,7 @@
 // removing one (or changing its meaning) bumps REPORT_SCHEMA_VERSION.
 import type { BuilderKind, Build, Finding, Fix, Severity, SourceFormat, Step, StepStatus } from '../model.js';
 import { computeCriticalPath, type CriticalPath } from '../critical-path.js';
+import { summarizeRemoteCache, type RemoteCache } from '../remote-cache.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -96,6 +97,8 @@ export interface Report {
   slowest: string[];
   /** The chain of steps that set the wall time (null when the log has no start/end times). */
   criticalPath: CriticalPath | null;
+  /** Cache import and export as the build's output shows them (null when it shows neither). */
+  remoteCache: RemoteCache | null;
 }
 
 export interface ToReportOptions {
@@ -213,6 +216,7 @@ export function toReport(build: Build, opts: ToReportOptions): Report {
     suppressedFindings: opts.suppressedFindings ?? 0,
     slowest: slowestSteps(build.steps),
     criticalPath: computeCriticalPath(build.steps, build.durationMs),
+    remoteCache: summarizeRemoteCache(build),
   };
 }
 
