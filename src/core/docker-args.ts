@@ -19,7 +19,7 @@ export const DOCKER_SHORT_VALUE_FLAGS: ReadonlySet<string> = new Set(['t', 'f', 
 
 /** buildlens's own options of `build`; everything else goes to docker. */
 export const BUILDLENS_VALUE_FLAGS = ['view', 'report', 'log', 'format', 'redact', 'fail-on', 'config'] as const;
-export const BUILDLENS_BOOLEAN_FLAGS = ['no-color', 'no-history', 'help'] as const;
+export const BUILDLENS_BOOLEAN_FLAGS = ['no-color', 'no-history', 'annotations', 'help'] as const;
 
 export type BuildlensValueFlag = (typeof BUILDLENS_VALUE_FLAGS)[number];
 export type BuildlensBooleanFlag = (typeof BUILDLENS_BOOLEAN_FLAGS)[number];
@@ -35,6 +35,8 @@ export interface BuildlensOptions {
   redact: string[];
   noColor: boolean;
   noHistory: boolean;
+  /** `--annotations`: findings as GitHub workflow commands (on stderr). */
+  annotations: boolean;
   help: boolean;
 }
 
@@ -92,7 +94,7 @@ const OWN_VALUE: ReadonlySet<string> = new Set(BUILDLENS_VALUE_FLAGS);
 const OWN_BOOLEAN: ReadonlySet<string> = new Set(BUILDLENS_BOOLEAN_FLAGS);
 
 function emptyOwn(): BuildlensOptions {
-  return { redact: [], noColor: false, noHistory: false, help: false };
+  return { redact: [], noColor: false, noHistory: false, annotations: false, help: false };
 }
 
 function setOwn(own: BuildlensOptions, name: string, value: string): void {
@@ -152,6 +154,7 @@ export function splitBuildCommandLine(argv: readonly string[]): SplitCommandLine
         if (eq >= 0) throw new DockerArgsError(`option \`--${name}\` takes no value`);
         if (name === 'no-color') own.noColor = true;
         else if (name === 'no-history') own.noHistory = true;
+        else if (name === 'annotations') own.annotations = true;
         else own.help = true;
         i++;
         continue;

@@ -17,7 +17,7 @@ import { LINT_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
 import { toolVersion } from '../version.js';
 import type { LintReport } from '../../core/report/render-lint.js';
-import { loadAnalyzers, loadConfig, useColor } from './report.js';
+import { loadAnalyzers, loadConfig, renderSarifWithDocs, useColor, writeAnnotations } from './report.js';
 
 const OPTIONS = {
   context: { type: 'string' },
@@ -29,6 +29,7 @@ const OPTIONS = {
   'fail-on': { type: 'string' },
   'no-color': { type: 'boolean' },
   config: { type: 'string' },
+  annotations: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -129,12 +130,13 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     case 'json': out = JSON.stringify(report, null, 2) + '\n'; break;
     case 'sarif': {
       const { renderSarif } = await import('../../core/report/render-sarif.js');
-      out = renderSarif({ findings: shown, rules: analyzers, toolVersion: toolVersion() });
+      out = await renderSarifWithDocs(renderSarif, shown, analyzers, dockerfilePath);
       break;
     }
     case 'markdown': {
-      const { renderLintMarkdown } = await import('../../core/report/render-lint.js');
-      out = renderLintMarkdown(report);
+      const [{ renderLintMarkdown }, { unifiedDiff }] = await Promise.all([import('../../core/report/render-lint.js'), import('../../core/diff.js')]);
+      const diff = report.fixable > 0 ? unifiedDiff(dockerfilePath.replace(/\\/g, '/'), text, composed.text) : '';
+      out = renderLintMarkdown(report, diff ? { diff } : {});
       break;
     }
     case 'table': {
@@ -144,6 +146,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     }
   }
   await emit(out, values.output, io);
+  if (values.annotations) await writeAnnotations(io, shown, dockerfilePath);
   return reportExitCode(shown, config.failOn);
 }
 

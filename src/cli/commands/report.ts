@@ -25,6 +25,7 @@ const OPTIONS = {
   'no-color': { type: 'boolean' },
   config: { type: 'string' },
   all: { type: 'boolean' },
+  annotations: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -53,6 +54,8 @@ export async function loadConfig(path: string | undefined, cwd: string): Promise
 interface Analysis {
   build: Build;
   findings: Finding[];
+  /** The Dockerfile's text, when one was read. */
+  dockerfileText: string | null;
 }
 
 /** The analyzers and their runner, once the config's rule settings are checked against them. */
@@ -78,7 +81,7 @@ export async function loadAnalyzers(config: ResolvedConfig, configPath: string |
 export async function analyze(build: Build, dockerfilePath: string | undefined, config: ResolvedConfig, configPath: string | null, io: CliIO, contextDir?: string): Promise<Analysis> {
   const { analyzers, runAnalyzers } = await loadAnalyzers(config, configPath);
   if (dockerfilePath === undefined) {
-    return { build, findings: runAnalyzers({ build }, analyzers, { rules: config.rules }) };
+    return { build, findings: runAnalyzers({ build }, analyzers, { rules: config.rules }), dockerfileText: null };
   }
   const text = await readTextFile(dockerfilePath, io.cwd, `The Dockerfile ${dockerfilePath}`, 'check the path given to --dockerfile');
   const [{ parseDockerfile }, { mapStepsToDockerfile }] = await Promise.all([
@@ -100,15 +103,54 @@ export async function analyze(build: Build, dockerfilePath: string | undefined, 
     run = analyzers.filter((a) => !a.needs.includes('context'));
   }
   const findings = runAnalyzers(ctx, run, { rules: config.rules });
-  return { build: mapped, findings };
+  return { build: mapped, findings, dockerfileText: text };
 }
 
-export async function render(report: Report, format: OutputFormat, table: { width: number; color: boolean }): Promise<string> {
+/** What the markdown and SARIF renderers take besides the report. */
+export interface RenderExtras {
+  /** The Dockerfile's text, for the markdown diff of each fix. */
+  dockerfileText?: string | null;
+  /** An earlier build's report for the markdown verdict's "vs baseline" figures. */
+  baseline?: Report | null;
+  baselineLabel?: string;
+}
+
+export async function render(report: Report, format: OutputFormat, table: { width: number; color: boolean }, extras: RenderExtras = {}): Promise<string> {
   switch (format) {
     case 'json': return (await import('../../core/report/render-json.js')).renderJson(report);
-    case 'markdown': return (await import('../../core/report/render-markdown.js')).renderMarkdown(report);
+    case 'markdown': {
+      const { renderMarkdown } = await import('../../core/report/render-markdown.js');
+      return renderMarkdown(report, {
+        ...(extras.dockerfileText !== undefined ? { dockerfileText: extras.dockerfileText } : {}),
+        ...(extras.baseline !== undefined ? { baseline: extras.baseline } : {}),
+        ...(extras.baselineLabel !== undefined ? { baselineLabel: extras.baselineLabel } : {}),
+      });
+    }
+    case 'sarif': {
+      const [{ analyzers }, { renderSarif }] = await Promise.all([import('../../../analyzers/index.js'), import('../../core/report/render-sarif.js')]);
+      return renderSarifWithDocs(renderSarif, report.findings, analyzers, report.dockerfile);
+    }
     case 'table': return (await import('../../core/report/render-table.js')).renderTable(report, table);
   }
+}
+
+/** SARIF with the rules' docs as help (and helpUri where the package says where docs are published). */
+export async function renderSarifWithDocs(
+  renderSarif: typeof import('../../core/report/render-sarif.js').renderSarif,
+  findings: import('../../core/report/render-sarif.js').SarifFinding[],
+  rules: readonly import('../../core/report/render-sarif.js').SarifRule[],
+  defaultFile: string | null,
+): Promise<string> {
+  const { readRuleDocs, ruleDocsBase } = await import('../../io/rule-docs.js');
+  const ids = [...new Set([...rules.map((r) => r.id), ...findings.map((f) => f.rule)])];
+  return renderSarif({ findings, rules, toolVersion: toolVersion(), ruleDocs: await readRuleDocs(ids), docsBase: ruleDocsBase(), defaultFile });
+}
+
+/** `--annotations`: the findings as GitHub workflow commands, on stderr (the runner reads both streams; stdout keeps the report). */
+export async function writeAnnotations(io: CliIO, findings: import('../../core/report/render-annotations.js').AnnotationFinding[], defaultFile: string | null): Promise<void> {
+  const { renderAnnotations } = await import('../../core/report/render-annotations.js');
+  const text = renderAnnotations(findings, { defaultFile });
+  if (text) io.stderr.write(text);
 }
 
 export async function runReport(args: string[], io: CliIO): Promise<number> {
@@ -136,12 +178,16 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   // One log can hold several builds: table and markdown show each in turn; JSON gives the last
   // build's report, or with --all an array of every build's report.
   const all = await readLogs(source, io.stdin, { cwd: io.cwd, signal: io.signal });
-  const builds = config.format === 'json' && !values.all ? all.slice(-1) : all;
+  // SARIF, like JSON, describes the last build.
+  const builds = (config.format === 'json' && !values.all) || config.format === 'sarif' ? all.slice(-1) : all;
   const reports: Report[] = [];
+  let dockerfileText: string | null = null;
   for (const build of builds) {
     const analysis = await analyze(build, values.dockerfile, config, found?.path ?? null, io);
+    dockerfileText = analysis.dockerfileText;
     reports.push(toReport(analysis.build, { findings: analysis.findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion() }));
   }
+  const extras: RenderExtras = { dockerfileText };
 
   const toFile = values.output !== undefined;
   const table = {
@@ -152,11 +198,11 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   if (config.format === 'json' && values.all) {
     text = JSON.stringify(reports, null, 2) + '\n';
   } else if (reports.length === 1) {
-    text = await render(reports[0]!, config.format, table);
+    text = await render(reports[0]!, config.format, table, extras);
   } else {
     const parts: string[] = [];
     for (let i = 0; i < reports.length; i++) {
-      const body = await render(reports[i]!, config.format, table);
+      const body = await render(reports[i]!, config.format, table, extras);
       if (config.format === 'markdown') {
         parts.push(`## ${buildHeading(i, reports.length, builds[i]!, escapeMarkdown)}\n\n${body}`);
       } else {
@@ -168,6 +214,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   }
   if (toFile) await writeOutputFile(values.output!, text, io.cwd);
   else io.stdout.write(text);
+  if (values.annotations) await writeAnnotations(io, reports.flatMap((r) => r.findings), values.dockerfile ?? null);
   return reportExitCode(reports.flatMap((r) => r.findings), config.failOn);
 }
 
