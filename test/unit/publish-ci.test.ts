@@ -49,7 +49,8 @@ describe('annotations (GitHub workflow commands)', () => {
     const first = parseCommand(lines[0]!);
     expect(first.command).toBe('warning');
     expect(first.properties).toEqual({ file: 'app/Dock,er:file', line: '5', title: 'buildlens copy-before-install' });
-    expect(first.data).toBe(`${hostile}\nFix: Copy the manifests first`);
+    // CRLF is folded to LF; every line break survives, escaped.
+    expect(first.data).toBe(`${hostile.replace(/\r\n/g, '\n')}\nFix: Copy the manifests first`);
     expect(parseCommand(lines[1]!)).toEqual({ command: 'error', properties: { file: 'Dockerfile', line: '2', title: 'buildlens apt-update-alone' }, data: 'apt-get update alone' });
     // Info is a notice; a finding without a file points at the build's Dockerfile.
     expect(parseCommand(lines[2]!).command).toBe('notice');
@@ -79,7 +80,7 @@ describe('SARIF 2.1.0 against the official schema', () => {
   beforeAll(async () => {
     const { default: Ajv04 } = await import('ajv-draft-04');
     const { default: addFormats } = await import('ajv-formats');
-    const ajv = new (Ajv04 as unknown as new (o: object) => { compile(s: object): typeof validate })({ allErrors: true, strict: false });
+    const ajv = new (Ajv04 as unknown as new (o: object) => { compile(s: object): typeof validate })({ allErrors: true, strict: false, unicodeRegExp: false });
     (addFormats as unknown as (a: unknown) => void)(ajv);
     validate = ajv.compile(schema);
     dir = mkdtempSync(join(tmpdir(), 'buildlens-sarif-'));
