@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCliIn } from '../run-cli.js';
+import { assertInert } from '../markdown-inert.js';
 import { renderMarkdown } from '../../src/core/report/render-markdown.js';
 import { COMMENT_MARKER, DROP_ORDER, GITHUB_COMMENT_LIMIT, cutMarkdown, fitComment, signedDuration, verdictLine, type Droppable } from '../../src/core/report/markdown-comment.js';
 import { toReport, type Report } from '../../src/core/report/report.js';
@@ -14,48 +15,6 @@ const recorded = join(root, 'test', 'fixtures', 'recorded');
 
 /** Every hostile thing a step name or an output line can carry. */
 const HOSTILE = '<script>alert(1)</script> @someone @org/team [x](http://evil.example/x) ![i](https://evil.example/i.png) a|b `tick` ``two`` #1 owner/repo#2 GH-3 https://evil www.evil.example me@evil.example </details> &lt;b&gt; <!-- c --> $x$ ~~s~~';
-
-/** The markdown with fenced blocks and code spans taken out: what GitHub renders as markdown. */
-function outsideCode(md: string): string {
-  const lines = md.split('\n');
-  const kept: string[] = [];
-  let fence: string | null = null;
-  for (const line of lines) {
-    const m = /^\s*(`{3,}|~{3,})/.exec(line);
-    if (fence === null && m) { fence = m[1]!; continue; }
-    if (fence !== null) {
-      if (m && line.trim() === m[1] && m[1]!.length >= fence.length && m[1]![0] === fence[0]) fence = null;
-      continue;
-    }
-    kept.push(line);
-  }
-  expect(fence).toBeNull();
-  // Code spans: a run of N backticks up to the next run of exactly N (not escaped).
-  return kept.join('\n').replace(/(?<!\\)(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g, '');
-}
-
-function assertInert(md: string): void {
-  const text = outsideCode(md);
-  // No HTML but the tags the renderer writes itself.
-  const tags = text.match(/<\/?[a-z!][^>]*>/gi) ?? [];
-  expect(tags.filter((t) => !/^<\/?(details|summary|sub)>$/.test(t))).toEqual([]);
-  expect(text).not.toContain('<!--');
-  // No link or image syntax, no autolinks, no mentions, no issue references.
-  expect(text).not.toMatch(/(?<!\\)\]\(/);
-  expect(text).not.toMatch(/(https?|ftp):\/\//i);
-  expect(text).not.toMatch(/\bwww\./i);
-  expect(text).not.toMatch(/@[A-Za-z0-9]/);
-  expect(text).not.toMatch(/#\d/);
-  expect(text).not.toMatch(/\bGH-\d/i);
-  // No backtick left that could open a span (every one outside spans is escaped).
-  for (const m of text.matchAll(/`/g)) expect(text[m.index! - 1]).toBe('\\');
-  // Tables keep their cell count.
-  const rows = md.split('\n').filter((l) => l.startsWith('| '));
-  const cells = (row: string) => row.split(/(?<!\\)\|/).length;
-  for (const row of rows) expect(cells(row)).toBe(cells(rows[0]!));
-  // <details> opened and closed in pairs.
-  expect((md.match(/^\s*<details>$/gm) ?? []).length).toBe((md.match(/^\s*<\/details>$/gm) ?? []).length);
-}
 
 describe('markdown from a real-shaped log with hostile step names', () => {
   let dir = '';
