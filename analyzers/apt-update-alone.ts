@@ -70,8 +70,8 @@ function mergeFix(update: Instruction, commands: string[], next: Instruction, te
   };
 }
 
-/** The simple commands a RUN runs, roughly: its shell script split on `&&`, `||`, `;`, `|`, newlines. */
-export function shellCommands(ins: Instruction): string[] {
+/** The shell script a RUN runs, unsplit: its body, the `sh -c` argument of an exec form, or a `RUN <<EOF` heredoc. */
+export function runScript(ins: Instruction): string {
   const body = instructionBody(ins);
   let script = body;
   if (ins.jsonForm) {
@@ -82,7 +82,12 @@ export function shellCommands(ins: Instruction): string[] {
     // `RUN <<EOF` (optionally `<<EOF bash`): the heredoc is the script. Elsewhere a heredoc is data.
     script = ins.heredocBodies?.[0] ?? '';
   }
-  return script
+  return script;
+}
+
+/** The simple commands a RUN runs, roughly: its shell script split on `&&`, `||`, `;`, `|`, newlines. */
+export function shellCommands(ins: Instruction): string[] {
+  return runScript(ins)
     .replace(/\\\n/g, ' ')
     .split(/&&|\|\||[;|&\n()]/)
     .map((s) => s.replace(/\s+/g, ' ').trim())

@@ -51,3 +51,15 @@ export function invalidatedCostMs(build: Build, df: Dockerfile, line: number): n
   }
   return matched > 0 ? sum : null;
 }
+
+/**
+ * The measured time of the step(s) built from the instruction at `line`: what a download or install
+ * rule's finding costs each time that step runs. Null when no step maps to the line, or when every
+ * one that does came from the cache (the build did not measure it).
+ */
+export function stepCostMs(build: Build, line: number): number | null {
+  const steps = build.steps.filter((s) => !s.internal && s.line === line && s.durationMs !== null);
+  const ran = steps.filter((s) => s.status !== 'cached');
+  if (ran.length === 0) return null;
+  return ran.reduce((sum, s) => sum + (s.durationMs ?? 0), 0);
+}

@@ -417,3 +417,72 @@ function envPairs(body: string): Array<[string, string]> {
   for (let m = re.exec(body); m; m = re.exec(body)) out.push([m[1]!, m[3] ?? m[4] ?? m[5] ?? '']);
   return out;
 }
+
+/** A `--mount=type=cache` to propose for an install (see docs/rules/missing-cache-mount.md). */
+export interface CacheMount {
+  target: string;
+  /** `locked` where the tool locks its cache (apt, dnf): two builds sharing it at once would clash. */
+  sharing?: 'locked';
+  /**
+   * The directory holds the downloaded dependencies that later steps read (Go's module cache, the
+   * cargo registry, ~/.m2, ~/.gradle): mounted, they stay out of the layer, so every RUN that reads
+   * them has to mount it too.
+   */
+  holdsInstalled?: boolean;
+}
+
+/** Does the stage's root image look like this official image (`golang`, `library/rust:1`, `docker.io/library/gradle`)? */
+function isOfficial(baseImage: string, name: string): boolean {
+  const repo = baseImage.toLowerCase().replace(/[@:].*$/, '').replace(/^(docker\.io\/|index\.docker\.io\/)?(library\/)?/, '');
+  return repo === name;
+}
+
+/**
+ * The cache mounts that make this install command fast on a warm builder, for the user and
+ * environment in effect and the stage's root image (official images set GOPATH, CARGO_HOME, the
+ * gradle user's home); null when there is none to propose (the ecosystem is not covered, or its
+ * directory cannot be known, such as HOME for a numeric USER).
+ */
+export function cacheMounts(id: EcosystemId, u: UserEnv, baseImage: string, command: string): CacheMount[] | null {
+  const home = homeDirectory(u);
+  const under = (path: string | null, rel: string) => (path ? `${path.replace(/\/+$/, '')}/${rel}` : null);
+  const one = (target: string | null, extra: Partial<CacheMount> = {}): CacheMount[] | null => (target ? [{ target, ...extra }] : null);
+  const w = commandWords(command);
+  switch (id) {
+    case 'npm': case 'pnpm': case 'bun': case 'pip': case 'pipenv': case 'poetry': case 'uv': case 'composer':
+      return one(cacheMountTarget(id, u));
+    case 'yarn':
+      // Yarn 2+ (`--immutable`, or YARN_ENABLE_IMMUTABLE_INSTALLS) keeps its global cache under ~/.yarn/berry.
+      if (!u.env['YARN_CACHE_FOLDER'] && (w.includes('--immutable') || u.env['YARN_ENABLE_IMMUTABLE_INSTALLS'] !== undefined)) return one(under(home, '.yarn/berry/cache'));
+      return one(cacheMountTarget('yarn', u));
+    case 'go': {
+      const gopath = u.env['GOPATH'] ?? (isOfficial(baseImage, 'golang') ? '/go' : under(home, 'go'));
+      const modCache = u.env['GOMODCACHE'] ?? under(gopath, 'pkg/mod');
+      const mod = modCache ? [{ target: modCache, holdsInstalled: true }] : [];
+      const verb = w.slice(1).find((x) => !x.startsWith('-'));
+      if (verb === 'mod') return w.includes('download') && mod.length > 0 ? mod : null;
+      if (!['build', 'install', 'test'].includes(verb ?? '')) return null;
+      const build = cacheMountTarget('go', u);
+      const out: CacheMount[] = [...mod, ...(build ? [{ target: build }] : [])];
+      return out.length > 0 ? out : null;
+    }
+    case 'cargo': {
+      const cargoHome = u.env['CARGO_HOME'] ?? (isOfficial(baseImage, 'rust') ? '/usr/local/cargo' : under(home, '.cargo'));
+      if (!cargoHome) return null;
+      return [{ target: `${cargoHome}/registry`, holdsInstalled: true }, { target: `${cargoHome}/git`, holdsInstalled: true }];
+    }
+    case 'maven':
+      return one(under(home, '.m2'), { holdsInstalled: true });
+    case 'gradle':
+      // The official gradle image's user home is /home/gradle/.gradle (root's is a symlink to it).
+      return one(u.env['GRADLE_USER_HOME'] ?? (isOfficial(baseImage, 'gradle') && (u.user === null || homeDirectory(u) === '/root') ? '/home/gradle/.gradle' : under(home, '.gradle')), { holdsInstalled: true });
+    case 'apt':
+      return [{ target: '/var/cache/apt', sharing: 'locked' }, { target: '/var/lib/apt', sharing: 'locked' }];
+    case 'apk':
+      return [{ target: '/var/cache/apk' }];
+    case 'dnf':
+      return [{ target: w[0] === 'yum' ? '/var/cache/yum' : '/var/cache/dnf', sharing: 'locked' }];
+    case 'bundler': case 'dotnet':
+      return null;
+  }
+}

@@ -79,7 +79,7 @@ describe('runAnalyzers', () => {
   it('runs the real analyzers listed in analyzers/index.ts', () => {
     const df = 'FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n';
     const findings = runAnalyzers({ dockerfile: { path: 'Dockerfile', text: df, parsed: parseDockerfile(df) } }, analyzers);
-    expect(findings.map((f) => [f.rule, f.line])).toEqual([['apt-update-alone', 2], ['apt-no-recommends', 3]]);
+    expect(findings.map((f) => [f.rule, f.line])).toEqual([['apt-update-alone', 2], ['floating-base-image', 1], ['apt-no-recommends', 3], ['missing-cache-mount', 3]]);
     expect(new Set(analyzers.map((a) => a.id)).size).toBe(analyzers.length);
   });
 });

@@ -265,7 +265,9 @@ describe('report', () => {
     const findings = JSON.parse(json.stdout).findings as Array<{ rule: string; severity: string; file: string; line: number }>;
     expect(findings).toEqual([
       expect.objectContaining({ rule: 'apt-update-alone', severity: 'warning', file: dockerfile, line: 2 }),
+      expect.objectContaining({ rule: 'floating-base-image', severity: 'info', file: dockerfile, line: 1 }),
       expect.objectContaining({ rule: 'apt-no-recommends', severity: 'info', file: dockerfile, line: 3 }),
+      expect.objectContaining({ rule: 'missing-cache-mount', severity: 'info', file: dockerfile, line: 3 }),
     ]);
     expect((await run(['report', log, '--dockerfile', dockerfile, '--fail-on', 'warning'])).code).toBe(1);
     expect((await run(['report', log, '--dockerfile', dockerfile, '--fail-on', 'info'])).code).toBe(1);

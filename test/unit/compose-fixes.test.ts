@@ -48,14 +48,19 @@ describe('composeFixes', () => {
     );
     expect(r.applied.map((f) => [f.rule, f.line])).toEqual([['apt-update-alone', 2], ['package-cache-left', 2]]);
     expect(r.skipped).toEqual([]);
-    expect(r.remaining).toEqual([]);
+    // Left: suggestions only (the base image's digest, a cache mount for apt), never a fix.
+    expect(r.remaining.map((f) => [f.rule, f.line, f.fix])).toEqual([['floating-base-image', 1, undefined], ['missing-cache-mount', 2, undefined]]);
   });
 
   it('package-cache-left is applied; apt-no-recommends stays a suggestion, on the right line', () => {
     const r = compose('FROM debian:12\nRUN apt-get update && apt-get install -y curl\n');
     expect(r.text).toBe('FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n');
     expect(r.applied.map((f) => f.rule)).toEqual(['package-cache-left']);
-    expect(r.remaining.map((f) => [f.rule, f.line, f.fix, f.suggestion !== undefined])).toEqual([['apt-no-recommends', 2, undefined, true]]);
+    expect(r.remaining.map((f) => [f.rule, f.line, f.fix, f.suggestion !== undefined])).toEqual([
+      ['floating-base-image', 1, undefined, true],
+      ['apt-no-recommends', 2, undefined, true],
+      ['missing-cache-mount', 2, undefined, true],
+    ]);
   });
 
   it('three fixes on one Dockerfile, each on the lines the earlier ones left', () => {
@@ -66,7 +71,7 @@ describe('composeFixes', () => {
       'FROM python:3.12\nRUN apt-get update && \\\n    apt-get install -y libpq5 && \\\n    rm -rf /var/lib/apt/lists/*\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . /app\nARG GIT_SHA\nLABEL rev=$GIT_SHA\n',
     );
     expect(r.applied.map((f) => f.rule)).toEqual(['apt-update-alone', 'changing-arg-early', 'package-cache-left', 'package-cache-left']);
-    expect(r.remaining.map((f) => f.rule)).toEqual(['apt-no-recommends']);
+    expect(r.remaining.map((f) => f.rule)).toEqual(['floating-base-image', 'apt-no-recommends', 'missing-cache-mount', 'missing-cache-mount']);
   });
 
   it('a proposed cache mount goes first, and then no rm -rf of the mounted path is added', () => {

@@ -1,7 +1,7 @@
 // The ecosystem table: install commands recognised, what an install needs, manifest problems, and
 // cache-mount targets resolved for the image's user and environment.
 import { parseDockerfile } from '../../src/core/dockerfile.js';
-import { ECOSYSTEMS, cacheMountTarget, userEnvAt, commandWords, homeDirectory, installEcosystem, installNeeds, manifestProblems } from '../../src/core/ecosystems.js';
+import { ECOSYSTEMS, cacheMounts, cacheMountTarget, userEnvAt, commandWords, homeDirectory, installEcosystem, installNeeds, manifestProblems } from '../../src/core/ecosystems.js';
 
 describe('ecosystems', () => {
   it('covers every ecosystem the issue names', () => {
@@ -106,5 +106,33 @@ describe('ecosystems', () => {
     expect(userEnvAt(df, 2)).toEqual({ user: null, env: {} });
     expect(userEnvAt(parseDockerfile('FROM x\nENV PATH /usr/bin:/bin\nUSER node\nRUN npm ci\n'), 4)).toEqual({ user: 'node', env: { PATH: '/usr/bin:/bin' } });
     expect(cacheMountTarget('npm', userEnvAt(parseDockerfile('FROM x\nUSER node\nRUN npm ci\n'), 3))).toBe('/home/node/.npm');
+  });
+});
+
+describe('cacheMounts', () => {
+  const root = { user: null, env: {} };
+  it('proposes the download cache, and for Go, cargo, Maven and Gradle the directories that hold the dependencies', () => {
+    expect(cacheMounts('npm', root, 'node:22', 'npm ci')).toEqual([{ target: '/root/.npm' }]);
+    expect(cacheMounts('go', root, 'golang:1.22', 'go mod download')).toEqual([{ target: '/go/pkg/mod', holdsInstalled: true }]);
+    expect(cacheMounts('go', root, 'debian:12', 'go build ./...')).toEqual([{ target: '/root/go/pkg/mod', holdsInstalled: true }, { target: '/root/.cache/go-build' }]);
+    expect(cacheMounts('go', { user: null, env: { GOMODCACHE: '/mod', GOCACHE: '/gc' } }, 'golang', 'go test ./...')).toEqual([{ target: '/mod', holdsInstalled: true }, { target: '/gc' }]);
+    expect(cacheMounts('go', root, 'golang', 'go vet ./...')).toBeNull();
+    expect(cacheMounts('cargo', root, 'docker.io/library/rust:1.80', 'cargo build')).toEqual([
+      { target: '/usr/local/cargo/registry', holdsInstalled: true },
+      { target: '/usr/local/cargo/git', holdsInstalled: true },
+    ]);
+    expect(cacheMounts('cargo', root, 'debian', 'cargo build')![0]!.target).toBe('/root/.cargo/registry');
+    expect(cacheMounts('maven', root, 'maven:3', 'mvn package')).toEqual([{ target: '/root/.m2', holdsInstalled: true }]);
+    expect(cacheMounts('gradle', root, 'gradle:8-jdk21', 'gradle build')).toEqual([{ target: '/home/gradle/.gradle', holdsInstalled: true }]);
+    expect(cacheMounts('gradle', { user: null, env: { GRADLE_USER_HOME: '/cache/gradle' } }, 'gradle:8', 'gradle build')![0]!.target).toBe('/cache/gradle');
+  });
+
+  it('apt and dnf share with a lock; yarn 2+ has its own cache; bundler and .NET are not covered', () => {
+    expect(cacheMounts('apt', root, 'debian', 'apt-get install -y curl')).toEqual([{ target: '/var/cache/apt', sharing: 'locked' }, { target: '/var/lib/apt', sharing: 'locked' }]);
+    expect(cacheMounts('dnf', root, 'centos:7', 'yum install -y git')).toEqual([{ target: '/var/cache/yum', sharing: 'locked' }]);
+    expect(cacheMounts('yarn', root, 'node', 'yarn install --immutable')).toEqual([{ target: '/root/.yarn/berry/cache' }]);
+    expect(cacheMounts('bundler', root, 'ruby', 'bundle install')).toBeNull();
+    expect(cacheMounts('dotnet', root, 'mcr.microsoft.com/dotnet/sdk:8.0', 'dotnet restore')).toBeNull();
+    expect(cacheMounts('npm', { user: '1000', env: {} }, 'node', 'npm ci')).toBeNull();
   });
 });
