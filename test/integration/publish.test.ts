@@ -63,7 +63,7 @@ describeDocker('buildlens on GitHub Actions, real builds', () => {
 
   it('a failed build: the summary says so, the secret is masked, the hostile output stays in code', async () => {
     const summary = join(dir, 'summary-bad.md');
-    const r = await execa('node', [cli, 'build', '--view', 'quiet', '--network=none', '--no-cache', '--build-arg', `NPM_TOKEN=${SECRET}`, 'bad'], {
+    const r = await execa('node', [cli, 'build', '--annotations', '--view', 'quiet', '--network=none', '--no-cache', '--build-arg', `NPM_TOKEN=${SECRET}`, 'bad'], {
       cwd: dir, reject: false, env: { ...baseEnv(), GITHUB_STEP_SUMMARY: summary },
     });
     expect(r.exitCode).not.toBe(0);
@@ -72,6 +72,8 @@ describeDocker('buildlens on GitHub Actions, real builds', () => {
     expect(md).toContain('token is *****');
     expect(md).not.toContain(SECRET);
     expect(r.stderr).not.toContain(SECRET);
+    // The failure is an error annotation on the failing instruction, the secret masked there too.
+    expect(r.stderr).toMatch(/^::error file=bad\/Dockerfile,line=3,title=buildlens%3A the build failed::process "\/bin\/sh -c echo \\"token is \$NPM_TOKEN\\"/m);
     // The hostile text is shown, but only inside code.
     expect(md).toContain('<script>alert(1)</script> @someone #1');
     assertInert(md);

@@ -360,7 +360,17 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
     io.stderr.write(`buildlens: interrupted by ${(interrupted as Interrupted).signal}: docker stopped; the report shows the steps that ran.\n`);
   }
 
-  if (own.annotations) await writeAnnotations(io, shown.findings, report.dockerfile);
+  if (own.annotations) {
+    await writeAnnotations(io, shown.findings, report.dockerfile);
+    // A failed build is an error annotation on the instruction that failed.
+    const { buildFailed, failingStep } = await import('../../core/report/report.js');
+    if (buildFailed(report)) {
+      const { workflowCommand } = await import('../../core/report/render-annotations.js');
+      const step = failingStep(report);
+      const file = report.dockerfile !== null && step?.line != null ? report.dockerfile.replace(/\\/g, '/') : null;
+      io.stderr.write(workflowCommand('error', { file, line: file !== null ? step!.line : null, title: 'buildlens: the build failed' }, step?.error ?? report.error ?? 'The build failed.') + '\n');
+    }
+  }
   // On GitHub Actions the markdown report goes to the job summary, whatever the --format.
   if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_STEP_SUMMARY) {
     const markdown = config.format === 'markdown' ? text : await render(shown, 'markdown', table, extras);
