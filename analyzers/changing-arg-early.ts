@@ -6,6 +6,7 @@
 import type { Analyzer, AnalyzerContext, Report } from './types.js';
 import type { Fix } from '../src/core/model.js';
 import type { Dockerfile, Instruction, Stage } from '../src/core/dockerfile.js';
+import { costOfSteps } from '../src/core/cost.js';
 
 export const changingArgEarly: Analyzer = {
   id: 'changing-arg-early',
@@ -53,8 +54,7 @@ export const changingArgEarly: Analyzer = {
             },
             line: ins.line,
           };
-          const cost = costOf(ctx, runs);
-          if (cost !== undefined) report.costMs = cost;
+          Object.assign(report, costOf(ctx, runs));
           const fix = names.length === 1 ? moveFix(plan, lines) : undefined;
           if (fix) report.fix = fix;
           reports.push(report);
@@ -197,11 +197,9 @@ export function descendantStages(df: Dockerfile, stage: Stage): Stage[] {
   return found;
 }
 
-/** Summed duration of the build steps mapped to these RUN lines, when a build is known. */
-function costOf(ctx: AnalyzerContext, runs: Instruction[]): number | undefined {
-  if (!ctx.build) return undefined;
+/** Summed duration of the build steps mapped to these RUN lines (cold times for cached ones, when known). */
+function costOf(ctx: AnalyzerContext, runs: Instruction[]): { costMs?: number; costSteps?: string[] } {
+  if (!ctx.build) return {};
   const lines = new Set(runs.map((r) => r.line));
-  const steps = ctx.build.steps.filter((s) => s.line !== null && lines.has(s.line) && s.durationMs !== null);
-  if (steps.length === 0) return undefined;
-  return steps.reduce((sum, s) => sum + (s.durationMs ?? 0), 0);
+  return costOfSteps(ctx.build.steps.filter((s) => !s.internal && s.line !== null && lines.has(s.line)));
 }

@@ -11,8 +11,8 @@ export const contextJunk: Analyzer = {
   description: 'Version control data, dependencies, build output, logs, editor files or large binaries in the build context.',
   defaultSeverity: 'warning',
   messages: {
-    junk: '{{path}} ({{what}}: {{files}} files, {{size}}) is in the build context: it is uploaded by the legacy builder and copied by `COPY . .`, where any change in it re-runs that COPY and every step after it.',
-    addLine: 'Add `{{line}}` to {{ignoreFile}} (saves {{savedFiles}} files, {{savedSize}}).',
+    junk: '{{path}} ({{what}}: {{fileCount}}, {{size}}) is in the build context: it is uploaded by the legacy builder and copied by `COPY . .`, where any change in it re-runs that COPY and every step after it.',
+    addLine: 'Add `{{line}}` to {{ignoreFile}} (saves {{savedFileCount}}, {{savedSize}}).',
     neededByCopy: 'A COPY or ADD in the Dockerfile names it, so buildlens does not propose excluding it; copy only what the build needs instead.',
   },
   needs: ['context'],
@@ -26,7 +26,7 @@ export const contextJunk: Analyzer = {
       const path = j.category === 'large-binary' || !j.pattern.startsWith('**/') ? j.path : j.pattern;
       const report: Report = {
         messageId: 'junk',
-        data: { path, what: JUNK_LABEL[j.category], files: j.files, size: formatSize(j.bytes), line: j.pattern, ignoreFile, savedFiles: line?.files ?? j.files, savedSize: formatSize(line?.bytes ?? j.bytes) },
+        data: { path, what: JUNK_LABEL[j.category], files: j.files, fileCount: fileCount(j.files), size: formatSize(j.bytes), line: j.pattern, ignoreFile, savedFiles: line?.files ?? j.files, savedFileCount: fileCount(line?.files ?? j.files), savedSize: formatSize(line?.bytes ?? j.bytes) },
         file: 'dockerignore',
         line: null,
       };
@@ -36,3 +36,7 @@ export const contextJunk: Analyzer = {
     });
   },
 };
+
+function fileCount(n: number): string {
+  return n === 1 ? '1 file' : `${n} files`;
+}

@@ -11,7 +11,7 @@ export const contextUnusedFiles: Analyzer = {
   description: 'Files that `COPY . .` sends but no build step needs (Dockerfiles, compose files, CI configuration).',
   defaultSeverity: 'info',
   messages: {
-    unused: '`{{instruction}}` copies {{files}} files ({{size}}) that no build step needs ({{examples}}): editing any of them re-runs this COPY and every step after it.',
+    unused: '`{{instruction}}` copies {{fileCount}} ({{size}}) that no build step needs ({{examples}}): editing any of them re-runs this COPY and every step after it.',
     addLines: 'Add to {{ignoreFile}}: {{lines}}.',
   },
   needs: ['dockerfile', 'context'],
@@ -26,7 +26,7 @@ export const contextUnusedFiles: Analyzer = {
     const examples = facts.irrelevant.slice(0, 3).map((f) => f.path).join(', ') + (facts.irrelevant.length > 3 ? ', …' : '');
     const report: Report = {
       messageId: 'unused',
-      data: { instruction: ins?.text ?? 'COPY . .', files: t.files, size: formatSize(t.bytes), examples, ignoreFile: ctx.context?.dockerignore?.path ?? '.dockerignore', lines: lines.map((l) => `\`${l}\``).join(', ') },
+      data: { instruction: ins?.text ?? 'COPY . .', files: t.files, fileCount: t.files === 1 ? '1 file' : `${t.files} files`, size: formatSize(t.bytes), examples, ignoreFile: ctx.context?.dockerignore?.path ?? '.dockerignore', lines: lines.map((l) => `\`${l}\``).join(', ') },
       line: whole.line,
     };
     if (lines.length > 0) report.suggestion = 'addLines';

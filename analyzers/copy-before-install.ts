@@ -8,8 +8,8 @@ import type { Analyzer, AnalyzerContext, ContextFile, Report } from './types.js'
 import type { Fix } from '../src/core/model.js';
 import { instructionBody, type Instruction, type Stage } from '../src/core/dockerfile.js';
 import { copySources, contextFacts } from '../src/core/context.js';
-import { invalidatedCostMs } from '../src/core/cost.js';
-import { ecosystem, includedRequirements, installNeeds, manifestProblems, type EcosystemId, type InstallNeeds } from '../src/core/ecosystems.js';
+import { costOfSteps, invalidatedSteps } from '../src/core/cost.js';
+import { ecosystem, ecosystemTable, includedRequirements, installNeeds, manifestProblems, type Ecosystem, type EcosystemId, type InstallNeeds } from '../src/core/ecosystems.js';
 import { shellCommands } from './apt-update-alone.js';
 
 /** Instructions that may sit between the broad COPY and the install when the fix moves the COPY below the install: none reads a file. */
@@ -25,6 +25,8 @@ interface InstallRun {
   ins: Instruction;
   installs: Array<{ command: string; needs: InstallNeeds }>;
   others: string[];
+  /** The ecosystem table (with the config's overrides). */
+  table: readonly Ecosystem[];
 }
 
 export const copyBeforeInstall: Analyzer = {
@@ -41,6 +43,7 @@ export const copyBeforeInstall: Analyzer = {
   analyze(ctx: AnalyzerContext): Report[] {
     const df = ctx.dockerfile;
     if (!df) return [];
+    const table = ecosystemTable(ctx.ecosystems);
     const facts = ctx.context ? contextFacts(ctx) : null;
     const files = facts ? facts.visible : null;
     const lines = df.text.split(/\r\n|\r|\n/);
@@ -57,7 +60,7 @@ export const copyBeforeInstall: Analyzer = {
           continue;
         }
         if (ins.keyword !== 'RUN') continue;
-        const run = installRun(ins);
+        const run = installRun(ins, table);
         if (run.installs.length === 0) continue;
         const fresh = run.installs.filter((x) => !installedBefore.has(x.needs.ecosystem));
         if (broad.length === 0) {
@@ -79,10 +82,7 @@ export const copyBeforeInstall: Analyzer = {
           },
           line: first.ins.line,
         };
-        if (ctx.build) {
-          const cost = invalidatedCostMs(ctx.build, df.parsed, ins.line);
-          if (cost !== null) report.costMs = cost;
-        }
+        if (ctx.build) Object.assign(report, costOfSteps(invalidatedSteps(ctx.build, df.parsed, ins.line)));
         proposeChange(report, { stage, copy: first, broadCount: broad.length, run, lines, files, workdir: workdirAt(stage, i) });
         reports.push(report);
       }
@@ -108,8 +108,8 @@ function broadness(ins: Instruction, files: readonly ContextFile[] | null): { wh
   return { what: `${dirs.map((d) => `\`${d}\``).join(', ')}, which ${dirs.length === 1 ? 'holds' : 'hold'} sources,`, whole: false };
 }
 
-function installRun(ins: Instruction): InstallRun {
-  const run: InstallRun = { ins, installs: [], others: [] };
+function installRun(ins: Instruction, table: readonly Ecosystem[]): InstallRun {
+  const run: InstallRun = { ins, installs: [], others: [], table };
   let commands: string[];
   try {
     commands = shellCommands(ins);
@@ -117,7 +117,7 @@ function installRun(ins: Instruction): InstallRun {
     return run;
   }
   for (const command of commands) {
-    const needs = installNeeds(command);
+    const needs = installNeeds(command, table);
     if (needs) run.installs.push({ command, needs });
     else if (!HARMLESS.test(command) && !/^(apt-get|apt|apk|dnf|yum|microdnf)\b/.test(command)) run.others.push(command);
   }
@@ -157,7 +157,7 @@ function proposeChange(report: Report, p: Proposal): void {
     const step = needsSources.needs.dependencyStep;
     report.suggestion = 'needsSources';
     data.reason = needsSources.needs.reason ?? 'the install reads the sources';
-    data.lines = dependencyLines(needsSources.needs, p.files, step);
+    data.lines = dependencyLines(needsSources.needs, p.files, step, p.run.table);
     return;
   }
   const manifests = manifestFiles(p.run, p.files);
@@ -168,7 +168,7 @@ function proposeChange(report: Report, p: Proposal): void {
     if (problems) {
       report.suggestion = 'needsSources';
       data.reason = problems;
-      data.lines = dependencyLines(p.run.installs[0]!.needs, p.files, undefined);
+      data.lines = dependencyLines(p.run.installs[0]!.needs, p.files, undefined, p.run.table);
       return;
     }
     report.suggestion = 'manifestsFirst';
@@ -208,7 +208,7 @@ function whyNoFix(p: Proposal, manifests: { files: string[] | null; problems: st
   for (const x of p.run.installs) {
     const out = INSTALL_OUTPUT[x.needs.ecosystem];
     if (out && p.files.some((f) => f.path.startsWith(out + '/'))) return { kind: 'unsafe', text: `the context holds ${out}/, which the later COPY would copy over the installed one (add it to .dockerignore)` };
-    const lockfiles = ecosystem(x.needs.ecosystem).lockfiles;
+    const lockfiles = ecosystem(x.needs.ecosystem, p.run.table).lockfiles;
     if (lockfiles && !lockfiles.some((l) => p.files!.some((f) => f.path === l))) return { kind: 'unsafe', text: `there is no lockfile (${lockfiles.join(' or ')}), so the install writes one that the later COPY would not bring` };
   }
   return null;
@@ -227,7 +227,7 @@ function manifestFiles(run: InstallRun, files: readonly ContextFile[] | null): {
     if (!out.includes(path)) out.push(path);
   };
   for (const { needs } of run.installs) {
-    const eco = ecosystem(needs.ecosystem);
+    const eco = ecosystem(needs.ecosystem, run.table);
     if (needs.ecosystem === 'pip') {
       const queue = [...(needs.requirementFiles ?? [])].map(normalise);
       while (queue.length > 0) {
@@ -300,7 +300,7 @@ function runText(ins: Instruction): string {
 function guessManifests(run: InstallRun): string[] {
   const out: string[] = [];
   for (const { needs } of run.installs) {
-    const eco = ecosystem(needs.ecosystem);
+    const eco = ecosystem(needs.ecosystem, run.table);
     if (needs.ecosystem === 'pip') out.push(...(needs.requirementFiles ?? []));
     else out.push(...eco.required, ...(eco.lockfiles?.slice(0, 1) ?? []), ...eco.manifests.filter((m) => /lock|\.sum$/.test(m) && !eco.lockfiles).slice(0, 1));
   }
@@ -308,8 +308,8 @@ function guessManifests(run: InstallRun): string[] {
 }
 
 /** The lines of a dependency-only step for an install that needs the sources. */
-function dependencyLines(needs: InstallNeeds, files: readonly ContextFile[] | null, step: string | undefined): string {
-  const eco = ecosystem(needs.ecosystem);
+function dependencyLines(needs: InstallNeeds, files: readonly ContextFile[] | null, step: string | undefined, table: readonly Ecosystem[]): string {
+  const eco = ecosystem(needs.ecosystem, table);
   const present = files ? eco.manifests.filter((m) => files.some((f) => f.path === m)) : [];
   const manifests = present.length > 0 ? present : eco.required.length > 0 ? eco.required : eco.manifests.slice(0, 2);
   switch (needs.ecosystem) {

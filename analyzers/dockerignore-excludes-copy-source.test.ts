@@ -26,7 +26,7 @@ testAnalyzer(dockerignoreExcludesCopySource, {
       name: 'a directory excluded but for an exception: copies less',
       dockerfile: 'FROM x\nCOPY ./dist /srv\n',
       context: [ignore('dist\n!dist/index.html\n'), f('dist/index.html'), f('dist/app.js')],
-      findings: [{ messageId: 'partly', line: 2, message: expect.stringContaining('except for 1 files') as unknown as string }],
+      findings: [{ messageId: 'partly', line: 2, message: expect.stringContaining('except for 1 file') as unknown as string }],
     },
     {
       name: 'a wildcard source whose matches are all excluded',

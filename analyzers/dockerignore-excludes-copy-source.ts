@@ -12,7 +12,7 @@ export const dockerignoreExcludesCopySource: Analyzer = {
   defaultSeverity: 'error',
   messages: {
     excluded: '`{{source}}` in `{{instruction}}` is excluded by {{ignoreFile}}: BuildKit never sends it, so the build fails with "not found".',
-    partly: '`{{source}}` in `{{instruction}}` is excluded by {{ignoreFile}} except for {{files}} files that `!` exceptions keep: the COPY silently copies only those.',
+    partly: '`{{source}}` in `{{instruction}}` is excluded by {{ignoreFile}} except for {{fileCount}} that `!` exceptions keep: the COPY silently copies only those.',
     allMatchesExcluded: '`{{source}}` in `{{instruction}}` matches only files that {{ignoreFile}} excludes ({{excludedFiles}}): the build fails with "not found".',
     fix: 'Remove the line of {{ignoreFile}} that excludes it, or add an exception (`!{{path}}`) after it.',
   },
@@ -40,7 +40,7 @@ export const dockerignoreExcludesCopySource: Analyzer = {
       }
       if (ignore.status(s.path, true) === 'included') continue;
       const inside = visible.filter((f) => f.path.startsWith(s.path + '/'));
-      if (inside.length > 0) reports.push({ messageId: 'partly', data: { ...data, files: inside.length }, line: s.line, suggestion: 'fix' });
+      if (inside.length > 0) reports.push({ messageId: 'partly', data: { ...data, files: inside.length, fileCount: inside.length === 1 ? '1 file' : `${inside.length} files` }, line: s.line, suggestion: 'fix' });
       else reports.push({ messageId: 'excluded', data, line: s.line, suggestion: 'fix' });
     }
     return reports;

@@ -22,7 +22,7 @@ testAnalyzer(floatingBaseImage, {
           severity: 'info',
           line: 1,
           message:
-            '`FROM node:20` has no digest: the tag `20` moves whenever its publisher rebuilds the image. With the docker driver the local copy is reused until `--pull`; with `--pull`, or on a fresh CI runner, each republish re-runs every step of this stage and of the 1 stage built FROM it.',
+            '`FROM node:20` has no digest: the tag `20` moves whenever its publisher rebuilds the image. With the docker driver the local copy is reused until `--pull`; with `--pull`, or on a fresh CI runner, each republish re-runs every step of this stage and of the stage built FROM it.',
           suggestion:
             'Pin it by digest, keeping the tag for people to read, and let Renovate or Dependabot bump it:\nFROM node:20@sha256:<digest> AS build\n(`docker buildx imagetools inspect node:20` prints the digest.)',
         },

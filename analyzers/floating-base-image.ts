@@ -8,6 +8,7 @@ import type { Dockerfile, Stage } from '../src/core/dockerfile.js';
 import type { Build } from '../src/core/model.js';
 import { descendantStages, invalidatedCostMs } from '../src/core/cost.js';
 import { normaliseImageRef } from '../src/core/map-steps.js';
+import { fillTemplate } from '../src/core/analyze.js';
 
 export const floatingBaseImage: Analyzer = {
   id: 'floating-base-image',
@@ -19,6 +20,10 @@ export const floatingBaseImage: Analyzer = {
     pin: 'Pin it by digest, keeping the tag for people to read, and let Renovate or Dependabot bump it:\n{{line}}\n(`docker buildx imagetools inspect {{image}}` prints the digest.)',
     pinKnown: 'Pin it by the digest this build used, keeping the tag for people to read, and let Renovate or Dependabot bump it:\n{{line}}',
     pinArg: 'Pin it where the image is chosen: give the ARG a value with a digest (`{{image}}@sha256:<digest>`), or pass one with `--build-arg`.',
+    // Fragments of `floating`.
+    implied: ' (implied)',
+    descendant: ' and of the stage built FROM it',
+    descendants: ' and of the {{count}} stages built FROM it',
   },
   needs: ['dockerfile'],
   analyze(ctx: AnalyzerContext): Report[] {
@@ -42,8 +47,8 @@ export const floatingBaseImage: Analyzer = {
         data: {
           image,
           tag: tag ?? 'latest',
-          implied: tag === null ? ' (implied)' : '',
-          descendants: later > 0 ? ` and of the ${later} stage${later === 1 ? '' : 's'} built FROM it` : '',
+          implied: tag === null ? floatingBaseImage.messages['implied']! : '',
+          descendants: later === 0 ? '' : fillTemplate(floatingBaseImage.messages[later === 1 ? 'descendant' : 'descendants']!, { count: later }),
         },
         line: stage.line,
       };

@@ -30,6 +30,7 @@ export const gitCloneInRun: Analyzer = {
       '`{{command}}` clones {{ref}} in a RUN: BuildKit caches the RUN on its text, so this layer keeps the commit it cloned first and never sees a new one, until something above it changes and it re-clones the whole repository.',
     useAdd:
       'Let BuildKit fetch it: it resolves the ref on every build, re-runs what follows only when the commit changed, and needs no git in the image:\nADD {{source}} {{dir}}\nOr pin a commit (`ADD {{url}}#<commit> {{dir}}`, or `git checkout <commit>` in this RUN), so that keeping the cached layer is right.{{ssh}}',
+    sshNote: 'An SSH URL needs the agent passed to the build: `docker build --ssh default …`.',
   },
   needs: ['dockerfile'],
   analyze(ctx: AnalyzerContext): Report[] {
@@ -61,7 +62,7 @@ export const gitCloneInRun: Analyzer = {
             source: clone.branch ? `${url}#${clone.branch}` : url,
             url,
             dir,
-            ssh: /^(git@|ssh:\/\/)/.test(url) ? '\nAn SSH URL needs the agent passed to the build: `docker build --ssh default …`.' : '',
+            ssh: /^(git@|ssh:\/\/)/.test(url) ? `\n${gitCloneInRun.messages['sshNote']}` : '',
           },
           line: ins.line,
           suggestion: 'useAdd',

@@ -15,13 +15,13 @@ testAnalyzer(gitIgnoredInContext, {
       context: [f('.gitignore', 20, 'out/\n*.tmp\n'), f('out/a.js', 100), f('out/b/c.js', 50), f('x.tmp', 3), f('src/a.js')],
       findings: [
         { rule: 'git-ignored-in-context', severity: 'info', file: '.dockerignore', line: null, messageId: 'ignored', message: expect.stringContaining('out (2 files, 150B) is ignored by git') as unknown as string, suggestion: 'Add `out` to .dockerignore (saves 2 files, 150B).' },
-        { messageId: 'ignored', message: expect.stringContaining('x.tmp (1 files, 3B)') as unknown as string },
+        { messageId: 'ignored', message: expect.stringContaining('x.tmp (1 file, 3B)') as unknown as string },
       ],
     },
     {
       name: 'a nested .gitignore applies below its directory',
       context: [f('web/.gitignore', 6, 'cache\n'), f('web/cache/x', 7), f('cache/y', 1)],
-      findings: [{ messageId: 'ignored', message: expect.stringContaining('web/cache (1 files, 7B)') as unknown as string }],
+      findings: [{ messageId: 'ignored', message: expect.stringContaining('web/cache (1 file, 7B)') as unknown as string }],
     },
   ],
 });

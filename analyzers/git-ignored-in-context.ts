@@ -11,8 +11,8 @@ export const gitIgnoredInContext: Analyzer = {
   description: 'Files that git ignores but docker sends in the build context.',
   defaultSeverity: 'info',
   messages: {
-    ignored: '{{path}} ({{files}} files, {{size}}) is ignored by git but sent by docker: git-ignored files are usually build output or local files the image should not depend on.',
-    addLine: 'Add `{{path}}` to {{ignoreFile}} (saves {{savedFiles}} files, {{savedSize}}).',
+    ignored: '{{path}} ({{fileCount}}, {{size}}) is ignored by git but sent by docker: git-ignored files are usually build output or local files the image should not depend on.',
+    addLine: 'Add `{{path}}` to {{ignoreFile}} (saves {{savedFileCount}}, {{savedSize}}).',
   },
   needs: ['context'],
   analyze(ctx: AnalyzerContext): Report[] {
@@ -26,7 +26,7 @@ export const gitIgnoredInContext: Analyzer = {
         const line = facts.proposal.lines.find((l) => l.line === g.path);
         const report: Report = {
           messageId: 'ignored',
-          data: { path: g.path, files: g.files, size: formatSize(g.bytes), ignoreFile, savedFiles: line?.files ?? 0, savedSize: formatSize(line?.bytes ?? 0) },
+          data: { path: g.path, files: g.files, fileCount: fileCount(g.files), size: formatSize(g.bytes), ignoreFile, savedFiles: line?.files ?? 0, savedFileCount: fileCount(line?.files ?? 0), savedSize: formatSize(line?.bytes ?? 0) },
           file: 'dockerignore',
           line: null,
         };
@@ -35,3 +35,7 @@ export const gitIgnoredInContext: Analyzer = {
       });
   },
 };
+
+function fileCount(n: number): string {
+  return n === 1 ? '1 file' : `${n} files`;
+}

@@ -9,6 +9,7 @@ import { copyBeforeInstall } from './copy-before-install.js';
 import { contextSecret } from './context-secret.js';
 import { contextUnusedFiles } from './context-unused-files.js';
 import { dockerignoreExcludesCopySource } from './dockerignore-excludes-copy-source.js';
+import { emulatedPlatform } from './emulated-platform.js';
 import { floatingBaseImage } from './floating-base-image.js';
 import { gitCloneInRun } from './git-clone-in-run.js';
 import { gitIgnoredInContext } from './git-ignored-in-context.js';
@@ -16,6 +17,8 @@ import { missingCacheMount } from './missing-cache-mount.js';
 import { packageCacheLeft } from './package-cache-left.js';
 import { remoteScript } from './remote-script.js';
 import { secretInArgOrEnv } from './secret-in-arg-or-env.js';
+import { serialStages } from './serial-stages.js';
+import { toolchainInFinalImage } from './toolchain-in-final-image.js';
 
 export const analyzers: Analyzer[] = [
   addRemoteUrl,
@@ -27,6 +30,7 @@ export const analyzers: Analyzer[] = [
   contextUnusedFiles,
   copyBeforeInstall,
   dockerignoreExcludesCopySource,
+  emulatedPlatform,
   floatingBaseImage,
   gitCloneInRun,
   gitIgnoredInContext,
@@ -34,4 +38,6 @@ export const analyzers: Analyzer[] = [
   packageCacheLeft,
   remoteScript,
   secretInArgOrEnv,
+  serialStages,
+  toolchainInFinalImage,
 ];

@@ -5,8 +5,9 @@
 // what the layer holds, so it is a suggestion. See docs/rules/missing-cache-mount.md.
 import type { Analyzer, AnalyzerContext, Report } from './types.js';
 import type { Dockerfile, Instruction, Stage } from '../src/core/dockerfile.js';
-import { cacheMounts, commandWords, installEcosystem, userEnvAt, type CacheMount, type EcosystemId, type UserEnv } from '../src/core/ecosystems.js';
+import { cacheMounts, commandWords, ecosystemTable, installEcosystem, userEnvAt, type CacheMount, type Ecosystem, type EcosystemId, type UserEnv } from '../src/core/ecosystems.js';
 import { stepCostMs } from '../src/core/cost.js';
+import { fillTemplate } from '../src/core/analyze.js';
 import { shellCommands } from './apt-update-alone.js';
 
 /** The ecosystems this rule covers; bundler and .NET install into the directory a mount would hide. */
@@ -46,6 +47,21 @@ export const missingCacheMount: Analyzer = {
     noCacheMount:
       '`{{command}}` {{what}} whenever this step re-runs (a change above it, a new base image, `--no-cache`): nothing keeps {{ecosystems}} cache ({{targets}}) between builds. A BuildKit cache mount keeps it on the builder, out of the image.',
     mount: 'Mount the cache (needs BuildKit; a suggestion, not a fix):\n{{line}}{{notes}}',
+    // Notes of the suggestion, one per line.
+    noteAptLocked: 'apt needs `sharing=locked`: it locks its cache, and two builds sharing it at once would clash.',
+    noteAptDockerClean:
+      "The Debian and Ubuntu images' `/etc/apt/apt.conf.d/docker-clean` hook deletes every downloaded package after the install, so the cache stays empty: remove it in an earlier RUN: `RUN rm -f /etc/apt/apt.conf.d/docker-clean && echo 'Binary::apt::APT::Keep-Downloaded-Packages \"true\";' > /etc/apt/apt.conf.d/keep-cache`.",
+    noteApk: 'apk keeps downloaded packages only when /etc/apk/cache exists: `ln -s /var/cache/apk /etc/apk/cache` in an earlier RUN.',
+    noteDnf: 'dnf keeps downloaded packages only with `--setopt=keepcache=1` (or `keepcache=True` in dnf.conf).',
+    noteUv: 'Set `ENV UV_LINK_MODE=copy`: the mount is another filesystem, so uv cannot hard-link from it.',
+    noteHoldsInstalled:
+      '{{targets}} holds the downloaded dependencies themselves: mounted, they are not in the layer, so mount the same target on every later RUN that reads them (the same target is the same cache) and copy only the build output into the image.',
+    noteHoldInstalled:
+      '{{targets}} hold the downloaded dependencies themselves: mounted, they are not in the layer, so mount the same target on every later RUN that reads them (the same target is the same cache) and copy only the build output into the image.',
+    noteLeftOut: 'The line above leaves out {{what}}: with the mount it would keep the cache unused or empty it every build.',
+    noteDrop: 'Drop {{what}} from this RUN: with the mount it would keep the cache unused or empty it every build.',
+    noteUnset: 'Unset {{what}} (an ENV, or a prefix of the command) for this RUN: it turns the cache off.',
+    noteUser: 'The mount is owned by root: add `uid=`/`gid=` of `{{user}}` (`id -u {{user}}`) to the mount so `{{user}}` can write it.',
   },
   needs: ['dockerfile'],
   analyze(ctx: AnalyzerContext): Report[] {
@@ -53,11 +69,12 @@ export const missingCacheMount: Analyzer = {
     if (!df) return [];
     const lines = df.text.split(/\r\n|\r|\n/);
     const reports: Report[] = [];
+    const table = ecosystemTable(ctx.ecosystems);
     for (const stage of df.parsed.stages) {
       const base = rootImage(df.parsed, stage);
       for (const ins of stage.instructions) {
         if (ins.keyword !== 'RUN') continue;
-        const needs = installsWithoutMount(df.parsed, ins, base);
+        const needs = installsWithoutMount(df.parsed, ins, base, table);
         if (needs.length === 0) continue;
         const mounts = needs.flatMap((n) => n.mounts);
         const u = userEnvAt(df.parsed, ins.line);
@@ -89,14 +106,15 @@ export const missingCacheMount: Analyzer = {
 };
 
 /** The installs of a RUN whose ecosystem has no cache mount on it, one per ecosystem. */
-function installsWithoutMount(df: Dockerfile, ins: Instruction, base: string): Need[] {
+function installsWithoutMount(df: Dockerfile, ins: Instruction, base: string, table: readonly Ecosystem[]): Need[] {
   const out: Need[] = [];
   const commands = shellCommands(ins);
   for (const command of commands) {
-    const eco = installEcosystem(command);
-    if (!eco || !COVERED.has(eco.id) || out.some((n) => n.ecosystem === eco.id)) continue;
+    const eco = installEcosystem(command, table);
+    // Ecosystems with cache paths in the config are covered too.
+    if (!eco || !(COVERED.has(eco.id) || eco.cachePaths) || out.some((n) => n.ecosystem === eco.id)) continue;
     const u = userEnvAt(df, ins.line);
-    const mounts = cacheMounts(eco.id, u, base, command);
+    const mounts = cacheMounts(eco.id, u, base, command, table);
     if (!mounts || mounts.length === 0) continue;
     if (mounted(ins, eco.id, mounts)) continue;
     out.push({ ecosystem: eco.id, command, mounts, drop: disablers(eco.id, command, commands, mounts, u) });
@@ -138,37 +156,28 @@ function disablers(eco: EcosystemId, command: string, commands: string[], mounts
   return out.filter((d, i) => out.findIndex((x) => x.text === d.text) === i);
 }
 
+/** The notes the suggestion carries: message keys of `messages` with their data, filled in here. */
 function notesFor(n: Need, u: UserEnv, text: string, removed: Set<string>): string[] {
-  const notes: string[] = [];
+  const notes: Array<[string, Record<string, string>?]> = [];
   if (n.ecosystem === 'apt') {
-    notes.push('apt needs `sharing=locked`: it locks its cache, and two builds sharing it at once would clash.');
-    if (!/docker-clean/.test(text)) {
-      notes.push(
-        "The Debian and Ubuntu images' `/etc/apt/apt.conf.d/docker-clean` hook deletes every downloaded package after the install, so the cache stays empty: remove it in an earlier RUN: `RUN rm -f /etc/apt/apt.conf.d/docker-clean && echo 'Binary::apt::APT::Keep-Downloaded-Packages \"true\";' > /etc/apt/apt.conf.d/keep-cache`.",
-      );
-    }
+    notes.push(['noteAptLocked']);
+    if (!/docker-clean/.test(text)) notes.push(['noteAptDockerClean']);
   }
-  if (n.ecosystem === 'apk' && !/\/etc\/apk\/cache/.test(text)) notes.push('apk keeps downloaded packages only when /etc/apk/cache exists: `ln -s /var/cache/apk /etc/apk/cache` in an earlier RUN.');
-  if (n.ecosystem === 'dnf' && !/keepcache/.test(text)) notes.push('dnf keeps downloaded packages only with `--setopt=keepcache=1` (or `keepcache=True` in dnf.conf).');
-  if (n.ecosystem === 'uv' && u.env['UV_LINK_MODE'] === undefined) notes.push('Set `ENV UV_LINK_MODE=copy`: the mount is another filesystem, so uv cannot hard-link from it.');
+  if (n.ecosystem === 'apk' && !/\/etc\/apk\/cache/.test(text)) notes.push(['noteApk']);
+  if (n.ecosystem === 'dnf' && !/keepcache/.test(text)) notes.push(['noteDnf']);
+  if (n.ecosystem === 'uv' && u.env['UV_LINK_MODE'] === undefined) notes.push(['noteUv']);
   const installed = n.mounts.filter((m) => m.holdsInstalled);
-  if (installed.length > 0) {
-    notes.push(
-      `${installed.map((m) => m.target).join(' and ')} ${installed.length === 1 ? 'holds' : 'hold'} the downloaded dependencies themselves: mounted, they are not in the layer, so mount the same target on every later RUN that reads them (the same target is the same cache) and copy only the build output into the image.`,
-    );
-  }
-  const quote = (d: Need['drop'][number]) => `\`${shorten(d.text)}\``;
+  if (installed.length > 0) notes.push([installed.length === 1 ? 'noteHoldsInstalled' : 'noteHoldInstalled', { targets: installed.map((m) => m.target).join(' and ') }]);
+  const quote = (ds: Need['drop']) => ds.map((d) => `\`${shorten(d.text)}\``).join(' and ');
   const left = n.drop.filter((d) => removed.has(d.text));
   const kept = n.drop.filter((d) => !removed.has(d.text) && d.kind !== 'env');
   const env = n.drop.filter((d) => d.kind === 'env');
-  if (left.length > 0) notes.push(`The line above leaves out ${left.map(quote).join(' and ')}: with the mount it would keep the cache unused or empty it every build.`);
-  if (kept.length > 0) notes.push(`Drop ${kept.map(quote).join(' and ')} from this RUN: with the mount it would keep the cache unused or empty it every build.`);
-  if (env.length > 0) notes.push(`Unset ${env.map(quote).join(' and ')} (an ENV, or a prefix of the command) for this RUN: it turns the cache off.`);
+  if (left.length > 0) notes.push(['noteLeftOut', { what: quote(left) }]);
+  if (kept.length > 0) notes.push(['noteDrop', { what: quote(kept) }]);
+  if (env.length > 0) notes.push(['noteUnset', { what: quote(env) }]);
   const user = u.user?.split(':')[0];
-  if (user && user !== 'root' && user !== '0' && !/^\d+$/.test(user)) {
-    notes.push(`The mount is owned by root: add \`uid=\`/\`gid=\` of \`${user}\` (\`id -u ${user}\`) to the mount so \`${user}\` can write it.`);
-  }
-  return notes;
+  if (user && user !== 'root' && user !== '0' && !/^\d+$/.test(user)) notes.push(['noteUser', { user }]);
+  return notes.map(([key, data]) => fillTemplate(missingCacheMount.messages[key]!, data));
 }
 
 /** `--mount=type=cache,target=…[,sharing=locked][,uid=…,gid=…]`: a numeric USER gets its ids. */

@@ -6,6 +6,8 @@ import type { Analyzer, AnalyzerContext, Report } from './types.js';
 import type { Fix } from '../src/core/model.js';
 import type { Dockerfile, Instruction, Stage } from '../src/core/dockerfile.js';
 import { aptSubcommand, shellCommands } from './apt-update-alone.js';
+import { ecosystemTable, installEcosystem, startsWithCommand, type EcosystemOverrides } from '../src/core/ecosystems.js';
+import { costOfSteps, stepsAtLine } from '../src/core/cost.js';
 
 interface Manager {
   /** What it leaves, for the message. */
@@ -85,6 +87,7 @@ export const packageCacheLeft: Analyzer = {
     if (!df) return [];
     const lines = df.text.split(/\r\n|\r|\n/);
     const reports: Report[] = [];
+    const managers = withOverrides(ctx.ecosystems);
     const chain = imageStages(df.parsed, ctx.context?.target);
     const runs = chain.flatMap((s) => s.instructions);
     runs.forEach((ins, i) => {
@@ -92,7 +95,7 @@ export const packageCacheLeft: Analyzer = {
       const commands = shellCommands(ins);
       const before = runs.slice(0, i);
       const later = runs.slice(i + 1).filter((l) => l.keyword === 'RUN');
-      for (const [name, m] of Object.entries(MANAGERS)) {
+      for (const [name, m] of Object.entries(managers)) {
         const command = commands.find((c) => m.leaves(c));
         if (command === undefined) continue;
         // apt: an update alone is apt-update-alone's; lists are reported on the RUN that also installs.
@@ -110,12 +113,50 @@ export const packageCacheLeft: Analyzer = {
           const fix = runFix(ins, lines, df.parsed.escapeChar, m);
           if (fix) report.fix = fix;
         }
+        // A size rule: what is at stake is the time of the step that writes the cache (and the layer).
+        if (ctx.build) Object.assign(report, costOfSteps(stepsAtLine(ctx.build, ins.line)));
         reports.push(report);
       }
     });
     return reports;
   },
 };
+
+/**
+ * The managers with the config's ecosystem overrides: its cache paths count as mounted or cleaned
+ * where they are, and its install commands leave the cache too. An ecosystem with cache paths that
+ * has no manager here (yarn, a custom one) gets one: its installs leave those paths.
+ */
+function withOverrides(overrides: EcosystemOverrides | undefined): Record<string, Manager> {
+  if (!overrides) return MANAGERS;
+  const table = ecosystemTable(overrides);
+  const out: Record<string, Manager> = { ...MANAGERS };
+  for (const [id, o] of Object.entries(overrides)) {
+    const paths = o.cachePaths ?? [];
+    const commands = o.installCommands ?? [];
+    const removes = (c: string) => tool(c) === 'rm' && paths.some((p) => c.includes(p.replace(/\/+$/, '')));
+    const base = MANAGERS[id];
+    if (base) {
+      out[id] = {
+        ...base,
+        leaves: (c) => base.leaves(c) || (commands.length > 0 && startsWithCommand(c, commands)),
+        cleans: (c) => base.cleans(c) || removes(c),
+        mounts: [...base.mounts, ...paths],
+      };
+    } else if (paths.length > 0) {
+      const clean = `rm -rf ${paths.join(' ')}`;
+      out[id] = {
+        what: `${id}'s cache (${paths.join(', ')})`,
+        remedy: `Remove it (\`${clean}\`)`,
+        leaves: (c) => installEcosystem(c, table)?.id === id,
+        cleans: removes,
+        mounts: paths,
+        fix: (source, ins, esc) => appendCommand(source, ins, esc, clean),
+      };
+    }
+  }
+  return out;
+}
 
 /** The stages whose layers end up in the image: the target (or last) stage and the stages it is built FROM. */
 export function imageStages(df: Dockerfile, target?: string): Stage[] {

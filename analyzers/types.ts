@@ -2,6 +2,7 @@
 // data; the message text lives in its `messages` and is filled in by the runner (src/core/analyze.ts).
 import type { Build, Fix, Severity } from '../src/core/model.js';
 import type { Dockerfile } from '../src/core/dockerfile.js';
+import type { EcosystemOverrides } from '../src/core/ecosystems.js';
 
 /** A file of the build context, in memory (tests) or as scanned (later: the context scanner). */
 export interface ContextFile {
@@ -32,6 +33,8 @@ export interface AnalyzerContext {
     /** The build target (`--target`), when given: stages it does not reach are not built. */
     target?: string;
   };
+  /** Ecosystem overrides from `.buildlens.json` (install commands, cache paths, manifests); read through ecosystemTable. */
+  ecosystems?: EcosystemOverrides;
 }
 
 /** What an analyzer reports: the runner turns it into a Finding. */
@@ -47,6 +50,8 @@ export interface Report {
   suggestion?: string;
   fix?: Fix;
   costMs?: number;
+  /** The ids of the build steps whose time makes up costMs (see src/core/cost.ts). */
+  costSteps?: string[];
 }
 
 export interface Analyzer {

@@ -75,6 +75,9 @@ Options
                        JSON array of every build's report (without it, json
                        gives the LAST build's report; table and markdown always
                        show every build)
+  --no-history         Do not read the history (by default cached steps are
+                       priced with their time in the newest earlier build of
+                       the Dockerfile that ran them)
   -o, --output FILE    Write the report to FILE; nothing goes to stdout
   --fail-on LEVEL      Exit 1 when a finding is at or above LEVEL: error, warning,
                        info, or none (the default: findings never fail)
@@ -122,7 +125,8 @@ Options (buildlens's own; everything else goes to docker)
   --redact NAME        Mask the value of build-arg NAME too (repeatable; names
                        with TOKEN, PASSWORD, SECRET, KEY, … are masked anyway)
   --fail-on LEVEL      Exit 1 on a finding at or above error, warning or info
-  --no-history         Do not keep the report in the history
+  --no-history         Neither read nor keep the history (read: cached steps
+                       priced with their time in an earlier build)
   --no-color           No colour
   --config PATH        Use this config file
   -h, --help           Show this help
@@ -204,7 +208,9 @@ Options
   --report BUILD.json   A buildlens JSON report of a build of this Dockerfile
                         (buildlens build --report, buildlens report --format
                         json): each finding gets costMs, the time of the steps
-                        it invalidates in that build
+                        it invalidates in that build. Without it: the newest
+                        build of this Dockerfile in the history, if any
+  --no-history          Do not read the history
   --format FORMAT       table (default), json, markdown or sarif (SARIF 2.1.0
                         for code-scanning tools)
   --annotations         Also print findings as GitHub workflow commands (stderr)
@@ -214,8 +220,12 @@ Options
   --fail-on LEVEL       Exit 1 on a finding at or above LEVEL: error (the
                         default), warning, info, or none
   --no-color            No colour
-  --config PATH         Use this config file (rule severities, "off")
+  --config PATH         Use this config file (rule severities, "off",
+                        ecosystems)
   -h, --help            Show this help
+
+Pragmas: "# buildlens-ignore <rule> [reason]" above an instruction, or
+"# buildlens-ignore-file <rule> [reason]" at the top of the Dockerfile.
 
 Exit codes: 0 fine; 1 a finding at or above --fail-on; 2 the Dockerfile, the
 context, the report, the config or the command line could not be used.

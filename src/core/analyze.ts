@@ -2,20 +2,41 @@
 // from the analyzer's templates, severity from the rule settings, findings sorted by cost.
 import type { Finding, Fix, Severity } from './model.js';
 import type { Analyzer, AnalyzerContext, Report } from '../../analyzers/types.js';
+import { applyPragmas, parsePragmas, pragmaProblems, type PragmaProblem } from './pragmas.js';
 
 export interface AnalyzeOptions {
   /** Per-rule severity, or 'off' to disable the rule. Unlisted rules use their default severity. */
   rules?: Record<string, Severity | 'off'>;
+  /** Every rule id that exists (for checking `# buildlens-ignore` pragmas); default: the analyzers run. */
+  knownRules?: Iterable<string>;
 }
 
+export interface AnalysisResult {
+  /** The findings kept, costliest first. */
+  findings: Finding[];
+  /** Findings a `# buildlens-ignore` pragma of the Dockerfile suppressed. */
+  suppressed: number;
+  /** Pragmas that suppress nothing: an unknown rule, no instruction under them, a file form below the top. */
+  pragmaProblems: PragmaProblem[];
+}
+
+/** Run the analyzers; the Dockerfile's `# buildlens-ignore` pragmas suppress what they name. */
 export function runAnalyzers(ctx: AnalyzerContext, analyzers: Analyzer[], options: AnalyzeOptions = {}): Finding[] {
+  return runAnalyzersDetailed(ctx, analyzers, options).findings;
+}
+
+export function runAnalyzersDetailed(ctx: AnalyzerContext, analyzers: Analyzer[], options: AnalyzeOptions = {}): AnalysisResult {
   const findings: Finding[] = [];
   for (const analyzer of analyzers) {
     const severity = options.rules?.[analyzer.id] ?? analyzer.defaultSeverity;
     if (severity === 'off' || !hasNeeds(ctx, analyzer)) continue;
     for (const report of analyzer.analyze(ctx)) findings.push(toFinding(analyzer, report, severity, ctx));
   }
-  return findings.sort(compareFindings);
+  if (!ctx.dockerfile) return { findings: findings.sort(compareFindings), suppressed: 0, pragmaProblems: [] };
+  const pragmas = parsePragmas(ctx.dockerfile.text, ctx.dockerfile.parsed);
+  const { kept, suppressed } = applyPragmas(findings, pragmas, ctx.dockerfile.path);
+  const known = new Set(options.knownRules ?? analyzers.map((a) => a.id));
+  return { findings: kept.sort(compareFindings), suppressed: suppressed.length, pragmaProblems: pragmaProblems(pragmas, known) };
 }
 
 /** Does the context hold everything the analyzer declares it needs? */
@@ -47,6 +68,7 @@ export function toFinding(analyzer: Analyzer, report: Report, severity: Severity
   }
   if (report.fix !== undefined) finding.fix = report.fix;
   if (report.costMs !== undefined) finding.costMs = report.costMs;
+  if (report.costSteps !== undefined && report.costMs !== undefined) finding.costSteps = [...report.costSteps];
   return finding;
 }
 

@@ -2,6 +2,23 @@
 // (defaults < config file < command-line flags). Pure: reading files is src/io/config-file.ts.
 import type { Severity } from './model.js';
 
+/** What `.buildlens.json` says of an ecosystem (docs/config.md, "ecosystems"); read by src/core/ecosystems.ts. */
+export interface EcosystemOverride {
+  /** Commands that are this ecosystem's dependency install (`make deps`), matched word by word at the start of a simple command. */
+  installCommands?: string[];
+  /** Its cache directories in the image: proposed as cache-mount targets; a mount or clean-up of them counts. */
+  cachePaths?: string[];
+  /** Manifest files its install reads, added to the known ones. */
+  manifests?: string[];
+}
+
+export type EcosystemOverrides = Record<string, EcosystemOverride>;
+
+/** The ecosystems src/core/ecosystems.ts knows (kept here so that reading a config loads no parser; a unit test keeps them equal). */
+export const KNOWN_ECOSYSTEM_IDS: readonly string[] = ['npm', 'yarn', 'pnpm', 'bun', 'pip', 'pipenv', 'poetry', 'uv', 'go', 'cargo', 'maven', 'gradle', 'dotnet', 'bundler', 'composer', 'apt', 'apk', 'dnf'];
+
+const isKnownEcosystem = (id: string) => KNOWN_ECOSYSTEM_IDS.includes(id);
+
 export type FailOn = Severity | 'none';
 export type OutputFormat = 'table' | 'json' | 'markdown' | 'sarif';
 export type RuleSetting = Severity | 'off';
@@ -20,6 +37,8 @@ export interface Config {
   color?: boolean;
   /** Per-rule severity, or 'off'. Unlisted rules keep their default severity. */
   rules?: Record<string, RuleSetting>;
+  /** Per ecosystem (a known id such as `npm`, or a new one): install commands, cache paths, manifests. */
+  ecosystems?: EcosystemOverrides;
 }
 
 /** The merged configuration every command reads. */
@@ -28,9 +47,10 @@ export interface ResolvedConfig {
   format: OutputFormat;
   color: boolean;
   rules: Record<string, RuleSetting>;
+  ecosystems: EcosystemOverrides;
 }
 
-export const DEFAULT_CONFIG: ResolvedConfig = { failOn: 'none', format: 'table', color: true, rules: {} };
+export const DEFAULT_CONFIG: ResolvedConfig = { failOn: 'none', format: 'table', color: true, rules: {}, ecosystems: {} };
 
 /** A configuration the user wrote wrong: the message says where and what to write instead. */
 export class ConfigError extends Error {
@@ -40,7 +60,8 @@ export class ConfigError extends Error {
   }
 }
 
-const KEYS = ['failOn', 'format', 'color', 'rules'] as const;
+const KEYS = ['failOn', 'format', 'color', 'rules', 'ecosystems'] as const;
+const ECOSYSTEM_KEYS = ['installCommands', 'cachePaths', 'manifests'] as const;
 
 function list(values: readonly string[]): string {
   const quoted = values.map((v) => `"${v}"`);
@@ -73,7 +94,7 @@ export function validateConfig(obj: unknown, source: string): Config {
       throw new ConfigError(`${source} has an unknown key "${key}": the keys are ${list(KEYS)}.`);
     }
   }
-  const { failOn, format, color, rules } = obj;
+  const { failOn, format, color, rules, ecosystems } = obj;
   if (failOn !== undefined) {
     if (!FAIL_ON_VALUES.includes(failOn as FailOn)) throw new ConfigError(`${source}: "failOn" is ${describe(failOn)}; use ${list(FAIL_ON_VALUES)}.`);
     config.failOn = failOn as FailOn;
@@ -97,7 +118,36 @@ export function validateConfig(obj: unknown, source: string): Config {
     }
     config.rules = out;
   }
+  if (ecosystems !== undefined) config.ecosystems = validateEcosystems(ecosystems, source);
   return config;
+}
+
+function validateEcosystems(value: unknown, source: string): EcosystemOverrides {
+  const example = '{ "npm": { "installCommands": ["make deps"], "cachePaths": ["/root/.npm"] } }';
+  if (!isPlainObject(value)) throw new ConfigError(`${source}: "ecosystems" is ${describe(value)}; use an object such as ${example}.`);
+  const out: EcosystemOverrides = {};
+  for (const [id, entry] of Object.entries(value)) {
+    if (!/^[a-z][a-z0-9-]*$/.test(id)) throw new ConfigError(`${source}: ecosystem "${id}" is not a valid name; use lower-case letters, digits and dashes (such as "npm" or "my-tool").`);
+    if (!isPlainObject(entry)) throw new ConfigError(`${source}: ecosystem "${id}" is ${describe(entry)}; use an object such as { "installCommands": ["make deps"] }.`);
+    const o: EcosystemOverride = {};
+    for (const key of Object.keys(entry)) {
+      if (!(ECOSYSTEM_KEYS as readonly string[]).includes(key)) throw new ConfigError(`${source}: ecosystem "${id}" has an unknown key "${key}": the keys are ${list(ECOSYSTEM_KEYS)}.`);
+      const v = entry[key];
+      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x.trim() === '')) {
+        throw new ConfigError(`${source}: ecosystems.${id}.${key} is ${describe(v)}; use an array of non-empty strings.`);
+      }
+      if (key === 'cachePaths') {
+        const relative = (v as string[]).find((p) => !p.startsWith('/'));
+        if (relative !== undefined) throw new ConfigError(`${source}: ecosystems.${id}.cachePaths has "${relative}"; give absolute paths in the image, such as "/root/.npm".`);
+      }
+      o[key as (typeof ECOSYSTEM_KEYS)[number]] = (v as string[]).map((x) => x.trim());
+    }
+    if (!isKnownEcosystem(id) && (o.installCommands ?? []).length === 0) {
+      throw new ConfigError(`${source}: ecosystem "${id}" is not one buildlens knows, so it needs "installCommands" (the commands that install its dependencies).`);
+    }
+    out[id] = o;
+  }
+  return out;
 }
 
 /** defaults < file < flags; `rules` are merged rule by rule. */
@@ -107,5 +157,6 @@ export function mergeConfig(defaults: ResolvedConfig, file: Config, flags: Confi
     format: flags.format ?? file.format ?? defaults.format,
     color: flags.color ?? file.color ?? defaults.color,
     rules: { ...defaults.rules, ...file.rules, ...flags.rules },
+    ecosystems: { ...defaults.ecosystems, ...file.ecosystems, ...flags.ecosystems },
   };
 }

@@ -4,6 +4,9 @@
 // up. Pure data plus small pure functions; the facts and their sources are in
 // ../shared/research/dockerfile-rules-catalogue.md (§4) and docs/rules/copy-before-install.md.
 import { instructionBody, type Dockerfile, type Stage } from './dockerfile.js';
+import type { EcosystemOverride, EcosystemOverrides } from './config.js';
+
+export type { EcosystemOverride, EcosystemOverrides };
 
 export type EcosystemId =
   | 'npm' | 'yarn' | 'pnpm' | 'bun'
@@ -42,6 +45,8 @@ export interface Ecosystem {
   cache: CacheLocation | null;
   /** The clean-up idiom when no cache mount is used. */
   cleanup: string;
+  /** Cache directories set in `.buildlens.json` (`ecosystems.<id>.cachePaths`): they win over `cache`. */
+  cachePaths?: string[];
 }
 
 const has = (words: string[], ...flags: string[]) => words.some((w) => flags.some((f) => w === f || w.startsWith(f + '=')));
@@ -173,8 +178,57 @@ export const ECOSYSTEMS: readonly Ecosystem[] = [
   },
 ];
 
-export function ecosystem(id: EcosystemId): Ecosystem {
-  return ECOSYSTEMS.find((e) => e.id === id)!;
+export function ecosystem(id: EcosystemId, table: readonly Ecosystem[] = ECOSYSTEMS): Ecosystem {
+  return table.find((e) => e.id === id) ?? ECOSYSTEMS.find((e) => e.id === id)!;
+}
+
+/** Does the simple command start with one of these commands, word by word (wrappers and `VAR=` prefixes stripped)? */
+export function startsWithCommand(command: string, patterns: readonly string[]): boolean {
+  const words = commandWords(command);
+  return patterns.some((p) => {
+    const want = p.trim().split(/\s+/).filter(Boolean);
+    return want.length > 0 && want.every((w, i) => words[i] === w);
+  });
+}
+
+/**
+ * The ecosystem table with the config's overrides: a known ecosystem also recognises the install
+ * commands given and reads the manifests given, and its cache is where the config says; an id that
+ * is not known is a custom ecosystem of its own (a language one). Without overrides, ECOSYSTEMS.
+ */
+export function ecosystemTable(overrides: EcosystemOverrides | undefined): readonly Ecosystem[] {
+  if (!overrides || Object.keys(overrides).length === 0) return ECOSYSTEMS;
+  const table: Ecosystem[] = ECOSYSTEMS.map((base) => {
+    const o = overrides[base.id];
+    if (!o) return base;
+    const commands = o.installCommands ?? [];
+    return {
+      ...base,
+      manifests: [...base.manifests, ...(o.manifests ?? []).filter((m) => !base.manifests.includes(m))],
+      isInstall: (w: string[]) => base.isInstall(w) || (commands.length > 0 && startsWithCommand(w.join(' '), commands)),
+      ...(o.cachePaths && o.cachePaths.length > 0 ? { cachePaths: [...o.cachePaths] } : {}),
+    };
+  });
+  for (const [id, o] of Object.entries(overrides)) {
+    if (ECOSYSTEMS.some((e) => e.id === id)) continue;
+    const commands = o.installCommands ?? [];
+    table.push({
+      id: id as EcosystemId,
+      kind: 'language',
+      manifests: [...(o.manifests ?? [])],
+      required: [],
+      isInstall: (w: string[]) => commands.length > 0 && startsWithCommand(w.join(' '), commands),
+      cache: null,
+      cleanup: o.cachePaths && o.cachePaths.length > 0 ? `rm -rf ${o.cachePaths.join(' ')}` : '',
+      ...(o.cachePaths && o.cachePaths.length > 0 ? { cachePaths: [...o.cachePaths] } : {}),
+    });
+  }
+  return table;
+}
+
+/** Is this a custom ecosystem (one that only the config defines)? */
+export function isCustomEcosystem(id: string): boolean {
+  return !ECOSYSTEMS.some((e) => e.id === id);
 }
 
 const WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'command', 'nice', 'nohup']);
@@ -200,10 +254,10 @@ function pipArgs(w: string[]): string[] | null {
 }
 
 /** The ecosystem whose dependency install this simple command is, or null. */
-export function installEcosystem(command: string): Ecosystem | null {
+export function installEcosystem(command: string, table: readonly Ecosystem[] = ECOSYSTEMS): Ecosystem | null {
   const w = commandWords(command);
   if (w.length === 0) return null;
-  return ECOSYSTEMS.find((e) => e.isInstall(w)) ?? null;
+  return table.find((e) => e.isInstall(w)) ?? null;
 }
 
 /** What an install needs from the build context. */
@@ -226,12 +280,16 @@ export interface InstallNeeds {
  * Does this install command need only its manifests? Looks at the command alone; what the manifests
  * say (lifecycle scripts, `-e .` in requirements, workspaces) is checked by `manifestProblems`.
  */
-export function installNeeds(command: string): InstallNeeds | null {
+export function installNeeds(command: string, table: readonly Ecosystem[] = ECOSYSTEMS): InstallNeeds | null {
   const w = commandWords(command);
-  const eco = ECOSYSTEMS.find((e) => e.isInstall(w));
+  const eco = table.find((e) => e.isInstall(w));
   if (!eco) return null;
   const verb = sub(w) ?? '';
   const needs = (reason: string, dependencyStep?: string): InstallNeeds => ({ ecosystem: eco.id, manifestsOnly: false, reason, ...(dependencyStep ? { dependencyStep } : {}) });
+  if (isCustomEcosystem(eco.id)) {
+    // A custom ecosystem reads the manifests the config lists; without any, it may read anything.
+    return eco.manifests.length > 0 ? { ecosystem: eco.id, manifestsOnly: true } : needs('the config lists no manifests for it');
+  }
   switch (eco.id) {
     case 'npm': case 'yarn': case 'pnpm': case 'bun': {
       // `npm install ./pkg` or `npm install .` installs local sources.
@@ -360,7 +418,9 @@ export function homeDirectory(u: UserEnv): string | null {
  * environment; null when there is none to propose (no cache, a directory that holds the installed
  * packages, or a HOME that cannot be known).
  */
-export function cacheMountTarget(id: EcosystemId, u: UserEnv): string | null {
+export function cacheMountTarget(id: EcosystemId, u: UserEnv, table: readonly Ecosystem[] = ECOSYSTEMS): string | null {
+  const configured = ecosystem(id, table).cachePaths;
+  if (configured && configured.length > 0) return configured[0]!;
   const cache = ecosystem(id).cache;
   if (!cache || cache.holdsInstalled) return null;
   for (const v of cache.env) if (u.env[v]) return u.env[v]!;
@@ -443,7 +503,11 @@ function isOfficial(baseImage: string, name: string): boolean {
  * gradle user's home); null when there is none to propose (the ecosystem is not covered, or its
  * directory cannot be known, such as HOME for a numeric USER).
  */
-export function cacheMounts(id: EcosystemId, u: UserEnv, baseImage: string, command: string): CacheMount[] | null {
+export function cacheMounts(id: EcosystemId, u: UserEnv, baseImage: string, command: string, table: readonly Ecosystem[] = ECOSYSTEMS): CacheMount[] | null {
+  // Cache directories from the config win.
+  const configured = table.find((e) => e.id === id)?.cachePaths;
+  if (configured && configured.length > 0) return configured.map((target) => ({ target }));
+  if (isCustomEcosystem(id)) return null;
   const home = homeDirectory(u);
   const under = (path: string | null, rel: string) => (path ? `${path.replace(/\/+$/, '')}/${rel}` : null);
   const one = (target: string | null, extra: Partial<CacheMount> = {}): CacheMount[] | null => (target ? [{ target, ...extra }] : null);

@@ -52,6 +52,11 @@ export interface Step {
   outputDropped: number;
   /** The step's own error message (`process "/bin/sh -c x" did not complete successfully: exit code: 1`). */
   error: string | null;
+  /**
+   * For a step served from the cache: how long it took the last time it ran, from an earlier report
+   * of the same Dockerfile (the history), when known. What a cache breaker above it would cost.
+   */
+  coldMs?: number;
 }
 
 export interface BuildWarning {
@@ -187,4 +192,6 @@ export interface Finding {
   fix?: Fix;
   /** What the finding costs per build, when a build is known. */
   costMs?: number;
+  /** The ids of the build steps whose time makes up costMs (so that totals count a step once). */
+  costSteps?: string[];
 }

@@ -2,9 +2,10 @@
 // by what makes two builds comparable (context, Dockerfile, target, platform, builder), with a size
 // cap. Never inside the build context: a file there would change the context and bust the cache.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Build } from '../core/model.js';
 
 export interface HistoryKey {
   /** Absolute context path (or the URL / `-` as given). */
@@ -80,4 +81,59 @@ async function prune(historyRoot: string, keyDir: string): Promise<void> {
     await rm(f.path, { force: true });
     total -= f.size;
   }
+}
+
+/** Which history to look in: the reports of this Dockerfile (and, when given, this context), whatever the target, platform or builder. */
+export interface HistoryMatch {
+  dockerfile: string;
+  context?: string;
+}
+
+/** The reports kept for every key that matches, oldest first (by the time in their names). */
+export async function findHistoryReports(root: string, match: HistoryMatch): Promise<string[]> {
+  const historyRoot = join(root, 'history');
+  let dirs: string[];
+  try {
+    dirs = await readdir(historyRoot);
+  } catch {
+    return [];
+  }
+  const found: Array<{ name: string; path: string }> = [];
+  for (const d of dirs) {
+    let key: Partial<HistoryKey>;
+    try {
+      key = JSON.parse(await readFile(join(historyRoot, d, 'key.json'), 'utf8')) as Partial<HistoryKey>;
+    } catch {
+      continue;
+    }
+    if (key.dockerfile !== match.dockerfile || (match.context !== undefined && key.context !== match.context)) continue;
+    let files: string[];
+    try {
+      files = await readdir(join(historyRoot, d));
+    } catch {
+      continue;
+    }
+    for (const f of files) if (f.endsWith('.json') && f !== 'key.json') found.push({ name: f, path: join(historyRoot, d, f) });
+  }
+  return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((f) => f.path);
+}
+
+/**
+ * The builds of the newest `limit` matching reports, oldest first, each with the file it came from.
+ * Unreadable or foreign files are passed over: history is best effort.
+ */
+export async function loadHistoryBuilds(root: string, match: HistoryMatch | HistoryKey, limit = 10): Promise<Array<{ path: string; build: Build }>> {
+  const { buildFromReportJson } = await import('../core/cold-times.js');
+  const out: Array<{ path: string; build: Build }> = [];
+  // A full key (a build's): that key's reports alone; a match: every key of the Dockerfile.
+  const paths = 'builder' in match ? await listHistory(root, match) : await findHistoryReports(root, match);
+  for (const path of paths.slice(-limit)) {
+    try {
+      const build = buildFromReportJson(JSON.parse(await readFile(path, 'utf8')));
+      if (build) out.push({ path, build });
+    } catch {
+      // a report cut short while written, or not JSON: skip it
+    }
+  }
+  return out;
 }

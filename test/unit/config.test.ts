@@ -1,7 +1,8 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DEFAULT_CONFIG, mergeConfig, validateConfig } from '../../src/core/config.js';
+import { ConfigError, DEFAULT_CONFIG, KNOWN_ECOSYSTEM_IDS, mergeConfig, validateConfig } from '../../src/core/config.js';
+import { ECOSYSTEMS } from '../../src/core/ecosystems.js';
 import { findConfig, loadConfigFile } from '../../src/io/config-file.js';
 
 describe('validateConfig', () => {
@@ -17,15 +18,31 @@ describe('validateConfig', () => {
   it.each([
     [[], /must hold a JSON object, not an array/],
     [null, /must hold a JSON object, not null/],
-    [{ failon: 'error' }, /unknown key "failon": the keys are "failOn", "format", "color" or "rules"/],
+    [{ failon: 'error' }, /unknown key "failon": the keys are "failOn", "format", "color", "rules" or "ecosystems"/],
     [{ failOn: 'fatal' }, /"failOn" is "fatal"; use "error", "warning", "info" or "none"/],
     [{ format: 'html' }, /"format" is "html"; use "table", "json", "markdown" or "sarif"/],
     [{ color: 'yes' }, /"color" is "yes"; use true or false/],
     [{ rules: ['a'] }, /"rules" is an array/],
     [{ rules: { a: 'warn' } }, /rule "a" is set to "warn"; use "error", "warning", "info" or "off"/],
+    [{ ecosystems: [] }, /"ecosystems" is an array; use an object such as/],
+    [{ ecosystems: { npm: { installCommand: ['x'] } } }, /ecosystem "npm" has an unknown key "installCommand": the keys are "installCommands", "cachePaths" or "manifests"/],
+    [{ ecosystems: { npm: { cachePaths: '/root/.npm' } } }, /ecosystems.npm.cachePaths is "\/root\/.npm"; use an array of non-empty strings/],
+    [{ ecosystems: { npm: { cachePaths: ['.npm'] } } }, /ecosystems.npm.cachePaths has ".npm"; give absolute paths/],
+    [{ ecosystems: { mytool: { cachePaths: ['/cache'] } } }, /ecosystem "mytool" is not one buildlens knows, so it needs "installCommands"/],
+    [{ ecosystems: { 'My Tool': { installCommands: ['x'] } } }, /ecosystem "My Tool" is not a valid name/],
   ])('refuses %j with a clear message', (obj, message) => {
     expect(() => validateConfig(obj, '.buildlens.json')).toThrow(ConfigError);
     expect(() => validateConfig(obj, '.buildlens.json')).toThrow(message);
+  });
+
+  it('reads ecosystem overrides for known and new ecosystems', () => {
+    const ecosystems = { npm: { installCommands: ['make deps'], cachePaths: ['/root/.npm'] }, mytool: { installCommands: ['mytool sync'], manifests: ['mytool.lock'], cachePaths: ['/var/cache/mytool'] } };
+    expect(validateConfig({ ecosystems }, 'x')).toEqual({ ecosystems });
+    expect(mergeConfig(DEFAULT_CONFIG, { ecosystems }, {}).ecosystems).toEqual(ecosystems);
+  });
+
+  it('knows the same ecosystems as src/core/ecosystems.ts', () => {
+    expect([...KNOWN_ECOSYSTEM_IDS].sort()).toEqual(ECOSYSTEMS.map((e) => e.id).sort());
   });
 
   it('names the source in the message', () => {
@@ -35,12 +52,12 @@ describe('validateConfig', () => {
 
 describe('mergeConfig', () => {
   it('uses the defaults when nothing is set', () => {
-    expect(mergeConfig(DEFAULT_CONFIG, {}, {})).toEqual({ failOn: 'none', format: 'table', color: true, rules: {} });
+    expect(mergeConfig(DEFAULT_CONFIG, {}, {})).toEqual({ failOn: 'none', format: 'table', color: true, rules: {}, ecosystems: {} });
   });
 
   it('lets the file override the defaults and the flags override the file', () => {
     const merged = mergeConfig(DEFAULT_CONFIG, { failOn: 'error', format: 'markdown', color: false }, { failOn: 'info' });
-    expect(merged).toEqual({ failOn: 'info', format: 'markdown', color: false, rules: {} });
+    expect(merged).toEqual({ failOn: 'info', format: 'markdown', color: false, rules: {}, ecosystems: {} });
   });
 
   it('merges rules rule by rule', () => {

@@ -26,7 +26,7 @@ import { EXIT, Interrupted, buildExitCode, failOnTripped } from '../exit-codes.j
 import { BUILD_HELP } from '../help.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { toolVersion } from '../version.js';
-import { analyze, loadConfig, render, terminalWidth, useColor, writeAnnotations } from './report.js';
+import { analyze, historyBuilds, loadConfig, render, terminalWidth, useColor, writeAnnotations } from './report.js';
 
 export const VIEW_VALUES = ['auto', 'live', 'plain', 'quiet'] as const;
 export type View = (typeof VIEW_VALUES)[number];
@@ -333,20 +333,34 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   build = redactDeep(build, redact);
   let findings: Awaited<ReturnType<typeof analyze>>['findings'] = [];
   let dockerfileText: string | null = null;
+  let atStakeMs: number | null = null;
+  let suppressedFindings = 0;
   let dockerfileShown: string | null = null;
+  const historyOff = own.noHistory || (env.BUILDLENS_NO_HISTORY !== undefined && env.BUILDLENS_NO_HISTORY !== '' && env.BUILDLENS_NO_HISTORY !== '0');
+  const historyKey = {
+    context: contextAbs ?? docker.context ?? '',
+    dockerfile: dockerfileAbs,
+    target: docker.target,
+    platform: docker.platform,
+    builder: docker.builder ?? env.BUILDX_BUILDER ?? null,
+  };
   if (dockerfileAbs !== null && existsSync(dockerfileAbs)) {
     dockerfileShown = docker.dockerfile ?? (docker.context ? join(docker.context, 'Dockerfile') : dockerfileAbs);
     try {
-      const analysis = await analyze(build, dockerfileAbs, config, found?.path ?? null, io, contextAbs ?? undefined);
+      // The earlier builds of the same key price the steps this build took from the cache.
+      const earlier = (await historyBuilds(historyKey, io, historyOff).catch(() => [])).map((e) => e.build);
+      const analysis = await analyze(build, dockerfileAbs, config, found?.path ?? null, io, contextAbs ?? undefined, earlier);
       build = analysis.build;
       findings = analysis.findings;
       dockerfileText = analysis.dockerfileText === null ? null : redact(analysis.dockerfileText);
+      atStakeMs = analysis.atStakeMs;
+      suppressedFindings = analysis.suppressed;
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       dockerfileShown = null;
     }
   }
-  const report = redactDeep(toReport(build, { findings, dockerfile: dockerfileShown, toolVersion: toolVersion() }), redact);
+  const report = redactDeep(toReport(build, { findings, dockerfile: dockerfileShown, toolVersion: toolVersion(), atStakeMs, suppressedFindings }), redact);
 
   const table = { width: terminalWidth(io.stderr, env), color: useColor(io.stderr, env, config.color) };
   const extras = { dockerfileText };
@@ -384,15 +398,8 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   const json = (await import('../../core/report/render-json.js')).renderJson(report);
   if (own.report) await writeOutputFile(own.report, json, io.cwd);
   if (!own.noHistory && !(env.BUILDLENS_NO_HISTORY && env.BUILDLENS_NO_HISTORY !== '0')) {
-    const key = {
-      context: contextAbs ?? docker.context ?? '',
-      dockerfile: dockerfileAbs,
-      target: docker.target,
-      platform: docker.platform,
-      builder: docker.builder ?? env.BUILDX_BUILDER ?? null,
-    };
     try {
-      await saveToHistory(cacheDir(env), key, json);
+      await saveToHistory(cacheDir(env), historyKey, json);
     } catch (err) {
       io.stderr.write(`buildlens: the report could not be kept in the history (${err instanceof Error ? err.message : String(err)}).\n`);
     }

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type { AnalyzerContext } from '../../../analyzers/types.js';
 import { DEFAULT_CONFIG, FAIL_ON_VALUES, mergeConfig, type Config, type FailOn } from '../../core/config.js';
-import type { Build, Step } from '../../core/model.js';
+import type { Build } from '../../core/model.js';
 import { InputError } from '../../io/errors.js';
 import { readAnalyzerContext } from '../../io/analyzer-context.js';
 import { writeOutputFile } from '../../io/output.js';
@@ -17,7 +17,8 @@ import { LINT_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
 import { toolVersion } from '../version.js';
 import type { LintReport } from '../../core/report/render-lint.js';
-import { loadAnalyzers, loadConfig, renderSarifWithDocs, useColor, writeAnnotations } from './report.js';
+import { historyBuilds, loadAnalyzers, loadConfig, renderSarifWithDocs, useColor, warnPragmaProblems, writeAnnotations } from './report.js';
+import { atStakeMs } from '../../core/cost.js';
 
 const OPTIONS = {
   context: { type: 'string' },
@@ -30,6 +31,7 @@ const OPTIONS = {
   'no-color': { type: 'boolean' },
   config: { type: 'string' },
   annotations: { type: 'boolean' },
+  'no-history': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -77,10 +79,29 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
 
   const ctx: AnalyzerContext = { dockerfile: { path: dockerfilePath, text, parsed } };
   if (context) ctx.context = context;
-  if (values.report !== undefined) ctx.build = await readBuildReport(values.report, parsed, io);
+  if (Object.keys(config.ecosystems).length > 0) ctx.ecosystems = config.ecosystems;
+  // The build that prices the findings: --report, else the newest `buildlens build` of this
+  // Dockerfile and context in the history; older builds there give cached steps their cold time.
+  const history = await historyBuilds({ dockerfile: dockerfileAbs, context: rootAbs }, io, values['no-history'] === true);
+  let buildSource: string | null = null;
+  if (values.report !== undefined) {
+    ctx.build = await readBuildReport(values.report, io);
+    buildSource = values.report;
+  } else if (history.length > 0) {
+    const newest = history.pop()!;
+    ctx.build = newest.build;
+    buildSource = newest.path;
+  }
+  if (ctx.build) {
+    const [{ mapStepsToDockerfile }, { withColdTimes }] = await Promise.all([import('../../core/map-steps.js'), import('../../core/cold-times.js')]);
+    // Lines as they are in this Dockerfile now (it may have been edited since those builds).
+    ctx.build = withColdTimes(mapStepsToDockerfile(ctx.build, parsed), history.map((h) => mapStepsToDockerfile(h.build, parsed)));
+  }
 
-  const { analyzers, runAnalyzers } = await loadAnalyzers(config, found?.path ?? null);
-  const findings = runAnalyzers(ctx, analyzers, { rules: config.rules });
+  const { analyzers, runAnalyzers, runAnalyzersDetailed } = await loadAnalyzers(config, found?.path ?? null);
+  const result = runAnalyzersDetailed(ctx, analyzers, { rules: config.rules });
+  warnPragmaProblems(result.pragmaProblems, dockerfilePath, io);
+  const findings = result.findings;
 
   // Every fix of the Dockerfile, applied together (fixes re-found after each one, see compose-fixes.ts).
   const { composeFixes } = await import('../../core/compose-fixes.js');
@@ -88,6 +109,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     const next: AnalyzerContext = { dockerfile: { path: dockerfilePath, text: t, parsed: parseDockerfile(t) } };
     // A fresh context object: facts derived from the Dockerfile are cached per context object.
     if (ctx.context) next.context = { ...ctx.context };
+    if (ctx.ecosystems) next.ecosystems = ctx.ecosystems;
     return runAnalyzers(next, analyzers, { rules: config.rules });
   };
   const composed = composeFixes(text, findings, { reanalyze, file: dockerfilePath });
@@ -120,9 +142,11 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     tool: { name: 'buildlens', version: toolVersion() },
     dockerfile: dockerfilePath,
     context: context ? context.root : null,
-    build: values.report ?? null,
+    build: buildSource,
     findings: shown.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, file: f.file, line: f.line, suggestion: f.suggestion ?? null, fix: f.fix ?? null, costMs: f.costMs ?? null })),
     fixable: values.fix ? 0 : composed.applied.length,
+    atStakeMs: atStakeMs(shown, ctx.build ?? null),
+    suppressedFindings: result.suppressed,
   };
   const color = values.output === undefined && useColor(io.stdout, io.env, config.color);
   let out: string;
@@ -155,8 +179,8 @@ async function emit(text: string, output: string | undefined, io: CliIO): Promis
   else io.stdout.write(text);
 }
 
-/** A buildlens JSON report (docs/report-format.md) as the Build it describes, its steps mapped to the Dockerfile. */
-async function readBuildReport(path: string, parsed: import('../../core/dockerfile.js').Dockerfile, io: CliIO): Promise<Build> {
+/** A buildlens JSON report (docs/report-format.md) as the Build it describes. */
+async function readBuildReport(path: string, io: CliIO): Promise<Build> {
   const text = await readTextFile(path, io.cwd, `The build report ${path}`, 'pass a report written by `buildlens build --report` or `buildlens report --format json`');
   let json: unknown;
   try {
@@ -164,35 +188,10 @@ async function readBuildReport(path: string, parsed: import('../../core/dockerfi
   } catch {
     throw new InputError(`${path} is not JSON: pass a report written by \`buildlens build --report\` or \`buildlens report --format json\`.`);
   }
-  const r = (Array.isArray(json) ? json[json.length - 1] : json) as { schemaVersion?: unknown; steps?: unknown; durationMs?: unknown; source?: { format?: string; builder?: string } } | undefined;
-  if (!r || typeof r !== 'object' || r.schemaVersion !== 1 || !Array.isArray(r.steps)) {
+  const { buildFromReportJson } = await import('../../core/cold-times.js');
+  const build = buildFromReportJson(json);
+  if (!build) {
     throw new InputError(`${path} is not a buildlens JSON report (schemaVersion 1 with steps): pass a report written by \`buildlens build --report\` or \`buildlens report --format json\`.`);
-  }
-  const { emptyBuild, newStep } = await import('../../core/model.js');
-  const build = emptyBuild((r.source?.format as Build['format']) ?? 'rawjson', r.source?.builder === 'legacy' ? 'legacy' : 'buildkit');
-  for (const raw of r.steps as Array<Partial<Step> & { digest?: string | null }>) {
-    const step = newStep(String(raw.id ?? build.steps.length), String(raw.name ?? ''));
-    Object.assign(step, {
-      stage: raw.stage ?? null,
-      index: raw.index ?? null,
-      total: raw.total ?? null,
-      instruction: raw.instruction ?? null,
-      line: typeof raw.line === 'number' ? raw.line : null,
-      sourceText: raw.sourceText ?? null,
-      internal: raw.internal ?? false,
-      status: raw.status ?? 'done',
-      durationMs: typeof raw.durationMs === 'number' ? raw.durationMs : null,
-      startMs: raw.startMs ?? null,
-      endMs: raw.endMs ?? null,
-      target: raw.target ?? null,
-      platform: raw.platform ?? null,
-    });
-    build.steps.push(step);
-  }
-  // A report made without --dockerfile has no lines: map its steps onto this Dockerfile.
-  if (build.steps.some((s) => !s.internal && s.line === null)) {
-    const { mapStepsToDockerfile } = await import('../../core/map-steps.js');
-    return mapStepsToDockerfile(build, parsed);
   }
   return build;
 }

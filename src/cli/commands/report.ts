@@ -26,6 +26,7 @@ const OPTIONS = {
   config: { type: 'string' },
   all: { type: 'boolean' },
   annotations: { type: 'boolean' },
+  'no-history': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -51,16 +52,22 @@ export async function loadConfig(path: string | undefined, cwd: string): Promise
   return path !== undefined ? loadConfigFile(path, cwd) : findConfig(cwd);
 }
 
-interface Analysis {
+export interface Analysis {
   build: Build;
   findings: Finding[];
+  /** Findings suppressed by `# buildlens-ignore` pragmas. */
+  suppressed: number;
+  /** Per build, what the findings put at stake (each step counted once); null when none has a cost. */
+  atStakeMs: number | null;
+  /** Cached steps priced with their time from an earlier build in the history. */
+  coldSteps: number;
   /** The Dockerfile's text, when one was read. */
   dockerfileText: string | null;
 }
 
 /** The analyzers and their runner, once the config's rule settings are checked against them. */
 export async function loadAnalyzers(config: ResolvedConfig, configPath: string | null) {
-  const [{ analyzers }, { runAnalyzers }] = await Promise.all([
+  const [{ analyzers }, { runAnalyzers, runAnalyzersDetailed }] = await Promise.all([
     import('../../../analyzers/index.js'),
     import('../../core/analyze.js'),
   ]);
@@ -70,30 +77,49 @@ export async function loadAnalyzers(config: ResolvedConfig, configPath: string |
     const where = configPath ?? 'the config';
     throw new ConfigError(`${where} sets ${unknown.length === 1 ? 'a rule that does not exist' : 'rules that do not exist'} (${unknown.map((id) => `"${id}"`).join(', ')}): the rules are ${[...known].join(', ')}.`);
   }
-  return { analyzers, runAnalyzers };
+  return { analyzers, runAnalyzers, runAnalyzersDetailed };
+}
+
+/** Say on stderr which `# buildlens-ignore` pragmas suppress nothing. */
+export function warnPragmaProblems(problems: ReadonlyArray<{ line: number; message: string }>, dockerfile: string, io: CliIO): void {
+  for (const p of problems) io.stderr.write(`buildlens: warning: ${stripControl(dockerfile)}:${p.line}: ${p.message}\n`);
+}
+
+/** Earlier builds of a Dockerfile kept in the history (oldest first), unless history is turned off. */
+export async function historyBuilds(match: import('../../io/history.js').HistoryMatch | import('../../io/history.js').HistoryKey | null, io: CliIO, off: boolean): Promise<Array<{ path: string; build: Build }>> {
+  if (match === null || off || (io.env.BUILDLENS_NO_HISTORY && io.env.BUILDLENS_NO_HISTORY !== '0')) return [];
+  const { cacheDir, loadHistoryBuilds } = await import('../../io/history.js');
+  return loadHistoryBuilds(cacheDir(io.env), match);
 }
 
 /**
  * Map the build onto the Dockerfile (when given) and run every analyzer whose needs are met. With
  * `contextDir` (a build's context), the Dockerfile analyzers also read its manifests (so that
  * copy-before-install can propose its fix); the context rules stay with `buildlens context`/`lint`.
+ * `earlier` builds of the same Dockerfile (the history) give cached steps their cold time, so that
+ * a cache breaker is priced by what it re-runs even when this build was served from the cache.
  */
-export async function analyze(build: Build, dockerfilePath: string | undefined, config: ResolvedConfig, configPath: string | null, io: CliIO, contextDir?: string): Promise<Analysis> {
-  const { analyzers, runAnalyzers } = await loadAnalyzers(config, configPath);
+export async function analyze(build: Build, dockerfilePath: string | undefined, config: ResolvedConfig, configPath: string | null, io: CliIO, contextDir?: string, earlier: readonly Build[] = []): Promise<Analysis> {
+  const { analyzers, runAnalyzersDetailed } = await loadAnalyzers(config, configPath);
+  const { atStakeMs } = await import('../../core/cost.js');
   if (dockerfilePath === undefined) {
-    return { build, findings: runAnalyzers({ build }, analyzers, { rules: config.rules }), dockerfileText: null };
+    const findings = runAnalyzersDetailed({ build }, analyzers, { rules: config.rules }).findings;
+    return { build, findings, suppressed: 0, atStakeMs: atStakeMs(findings, build), coldSteps: 0, dockerfileText: null };
   }
   const text = await readTextFile(dockerfilePath, io.cwd, `The Dockerfile ${dockerfilePath}`, 'check the path given to --dockerfile');
-  const [{ parseDockerfile }, { mapStepsToDockerfile }] = await Promise.all([
+  const [{ parseDockerfile }, { mapStepsToDockerfile }, { withColdTimes, coldTimedSteps }] = await Promise.all([
     import('../../core/dockerfile.js'),
     import('../../core/map-steps.js'),
+    import('../../core/cold-times.js'),
   ]);
   const parsed = parseDockerfile(text);
   if (parsed.stages.length === 0) {
     throw new InputError(`${dockerfilePath} has no FROM instruction, so it is not a Dockerfile: pass the Dockerfile the log was built from.`);
   }
-  const mapped = mapStepsToDockerfile(build, parsed);
+  let mapped = mapStepsToDockerfile(build, parsed);
+  if (earlier.length > 0) mapped = withColdTimes(mapped, earlier.map((b) => mapStepsToDockerfile(b, parsed)));
   const ctx: AnalyzerContext = { dockerfile: { path: dockerfilePath, text, parsed }, build: mapped };
+  if (Object.keys(config.ecosystems).length > 0) ctx.ecosystems = config.ecosystems;
   let run = analyzers;
   if (contextDir !== undefined) {
     const { readAnalyzerContext } = await import('../../io/analyzer-context.js');
@@ -102,8 +128,9 @@ export async function analyze(build: Build, dockerfilePath: string | undefined, 
     if (context) ctx.context = context;
     run = analyzers.filter((a) => !a.needs.includes('context'));
   }
-  const findings = runAnalyzers(ctx, run, { rules: config.rules });
-  return { build: mapped, findings, dockerfileText: text };
+  const result = runAnalyzersDetailed(ctx, run, { rules: config.rules, knownRules: analyzers.map((a) => a.id) });
+  warnPragmaProblems(result.pragmaProblems, dockerfilePath, io);
+  return { build: mapped, findings: result.findings, suppressed: result.suppressed, atStakeMs: atStakeMs(result.findings, mapped), coldSteps: coldTimedSteps(mapped), dockerfileText: text };
 }
 
 /** What the markdown and SARIF renderers take besides the report. */
@@ -180,12 +207,14 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   const all = await readLogs(source, io.stdin, { cwd: io.cwd, signal: io.signal });
   // SARIF, like JSON, describes the last build.
   const builds = (config.format === 'json' && !values.all) || config.format === 'sarif' ? all.slice(-1) : all;
+  // Earlier builds of this Dockerfile (the history of `buildlens build`) price the cached steps.
+  const earlier = values.dockerfile !== undefined ? await historyBuilds({ dockerfile: resolve(io.cwd, values.dockerfile) }, io, values['no-history'] === true) : [];
   const reports: Report[] = [];
   let dockerfileText: string | null = null;
   for (const build of builds) {
-    const analysis = await analyze(build, values.dockerfile, config, found?.path ?? null, io);
+    const analysis = await analyze(build, values.dockerfile, config, found?.path ?? null, quietAfterFirst(io, reports.length), undefined, earlier.map((e) => e.build));
     dockerfileText = analysis.dockerfileText;
-    reports.push(toReport(analysis.build, { findings: analysis.findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion() }));
+    reports.push(toReport(analysis.build, { findings: analysis.findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion(), atStakeMs: analysis.atStakeMs, suppressedFindings: analysis.suppressed }));
   }
   const extras: RenderExtras = { dockerfileText };
 
@@ -216,6 +245,11 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   else io.stdout.write(text);
   if (values.annotations) await writeAnnotations(io, reports.flatMap((r) => r.findings), values.dockerfile ?? null);
   return reportExitCode(reports.flatMap((r) => r.findings), config.failOn);
+}
+
+/** The same io with stderr silenced after the first build of a log: pragma warnings are said once. */
+function quietAfterFirst(io: CliIO, index: number): CliIO {
+  return index === 0 ? io : { ...io, stderr: { write: () => undefined } };
 }
 
 /**

@@ -141,8 +141,12 @@ function buildTime(r: Report): { ms: number; wall: boolean } | null {
   return null;
 }
 
-/** Sum of the findings' costMs (what they cost per build, where a build tells). */
-export function findingsCostMs(r: Pick<Report, 'findings'>): number {
+/**
+ * What the findings put at stake per build: the report's `atStakeMs` (each step counted once, see
+ * src/core/cost.ts) when it has one, else the sum of the findings' costMs.
+ */
+export function findingsCostMs(r: Pick<Report, 'findings'> & { atStakeMs?: number | null }): number {
+  if (r.atStakeMs !== undefined && r.atStakeMs !== null) return r.atStakeMs;
   let sum = 0;
   for (const f of r.findings) if (f.costMs !== null && f.costMs > 0) sum += f.costMs;
   return sum;

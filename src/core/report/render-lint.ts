@@ -12,11 +12,15 @@ export interface LintReport {
   dockerfile: string;
   /** The build context read for manifests and context rules, or null when there is none. */
   context: string | null;
-  /** The buildlens JSON report costs were taken from, or null. */
+  /** The buildlens JSON report costs were taken from (`--report`, or the newest of this Dockerfile in the history), or null. */
   build: string | null;
   findings: LintFinding[];
   /** How many fixes apply together to the Dockerfile (what --diff shows, --fix writes). */
   fixable: number;
+  /** Per build, what the findings put at stake (each step counted once); null when none has a cost. */
+  atStakeMs: number | null;
+  /** Findings that `# buildlens-ignore` pragmas suppressed. */
+  suppressedFindings: number;
 }
 
 export interface LintFinding {
@@ -56,7 +60,7 @@ function proposal(f: LintFinding): string[] {
 export function renderLintTable(r: LintReport, opts: { color: boolean }): string {
   const out: string[] = [];
   if (r.findings.length === 0) {
-    out.push(`${stripControl(r.dockerfile)}: no findings.`);
+    out.push(`${stripControl(r.dockerfile)}: no findings${r.suppressedFindings > 0 ? ` (${suppressedText(r.suppressedFindings)})` : ''}.`);
     return out.join('\n') + '\n';
   }
   for (const f of r.findings) {
@@ -71,7 +75,19 @@ export function renderLintTable(r: LintReport, opts: { color: boolean }): string
   const n = r.findings.length;
   const counts = (['error', 'warning', 'info'] as const).map((s) => [s, r.findings.filter((f) => f.severity === s).length] as const).filter(([, c]) => c > 0);
   out.push(`${n} finding${n === 1 ? '' : 's'} (${counts.map(([s, c]) => `${c} ${s}`).join(', ')})${r.fixable > 0 ? `; ${r.fixable} fixable: --diff shows the rewritten Dockerfile, --fix writes it` : ''}.`);
+  const extra = [atStakeText(r.atStakeMs), r.suppressedFindings > 0 ? suppressedText(r.suppressedFindings) : null].filter((x): x is string => x !== null);
+  if (extra.length > 0) out.push(extra.map((e) => e[0]!.toUpperCase() + e.slice(1)).join('; ') + '.');
   return out.join('\n') + '\n';
+}
+
+/** `42.0s per build at stake`, or null without a cost. */
+export function atStakeText(ms: number | null): string | null {
+  return ms === null ? null : `${formatDuration(ms)} per build at stake`;
+}
+
+/** `2 findings suppressed by pragmas`. */
+export function suppressedText(n: number): string {
+  return `${n} finding${n === 1 ? '' : 's'} suppressed by pragmas`;
 }
 
 export interface LintMarkdownOptions {
@@ -86,13 +102,18 @@ function lintVerdict(r: LintReport): string {
   const head = `**buildlens lint** ${codeSpan(r.dockerfile, { inTable: false })}`;
   if (r.findings.length === 0) return `${head}: no findings`;
   const counts = (['error', 'warning', 'info'] as const).map((s) => [s, r.findings.filter((f) => f.severity === s).length] as const).filter(([, c]) => c > 0);
-  const cost = findingsCostMs({ findings: r.findings.map((f) => ({ ...f, fix: f.fix ?? null })) });
+  const cost = r.atStakeMs ?? findingsCostMs({ findings: r.findings.map((f) => ({ ...f, fix: f.fix ?? null })) });
   return `${head}: ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'} (${counts.map(([s, c]) => `${c} ${s}`).join(', ')})${r.fixable > 0 ? ` · ${r.fixable} fixable` : ''}${cost > 0 ? ` · ~${formatDuration(cost)} per build at stake` : ''}`;
 }
 
 function lintMarkdownWith(r: LintReport, options: LintMarkdownOptions, drop: ReadonlySet<Droppable>): string {
   const out: string[] = [lintVerdict(r), ''];
-  if (r.findings.length === 0) return out.join('\n').trimEnd() + '\n';
+  if (r.findings.length === 0) {
+    if (r.suppressedFindings > 0) out.push(`No findings (${suppressedText(r.suppressedFindings)}).`);
+    return out.join('\n').trimEnd() + '\n';
+  }
+  const stake = atStakeText(r.atStakeMs);
+  if (stake) out.push(`**${stake}** (the time of the steps these findings re-run or slow down, each step once).`, '');
   const shown = drop.has('low-findings') ? r.findings.filter((f) => f.severity !== 'info') : r.findings;
   for (const f of shown) {
     const where = `${f.file ?? ''}${f.line !== null ? `:${f.line}` : ''}`;
@@ -109,6 +130,7 @@ function lintMarkdownWith(r: LintReport, options: LintMarkdownOptions, drop: Rea
     out.push('', '<details>', `<summary>The Dockerfile with ${r.fixable === 1 ? 'the fix' : `the ${r.fixable} fixes`} applied</summary>`, '', fencedBlock(options.diff, 'diff'), '', '</details>');
   }
   if (r.fixable > 0) out.push('', `${r.fixable} fixable: \`buildlens lint --diff\` shows the rewritten Dockerfile, \`--fix\` writes it.`);
+  if (r.suppressedFindings > 0) out.push('', `${suppressedText(r.suppressedFindings)}.`);
   const notice = droppedNotice(drop, options.limit ?? GITHUB_COMMENT_LIMIT);
   if (notice) out.push('', notice);
   return out.join('\n') + '\n';

@@ -141,11 +141,13 @@ function renderWith(report: Report, options: MarkdownOptions, drop: ReadonlySet<
   if (report.findings.length > 0) {
     const shown = drop.has('low-findings') ? report.findings.filter((f) => f.severity !== 'info') : report.findings;
     out.push('### Findings', '');
+    if (report.atStakeMs !== null && report.atStakeMs !== undefined) out.push(`**~${formatDuration(report.atStakeMs)} per build at stake** (the time of the steps these findings re-run or slow down, each step once).`, '');
     for (const f of shown) out.push(...findingLines(f, options.dockerfileText));
     const left = report.findings.length - shown.length;
     if (left > 0) out.push(`- ${plural(left, 'info finding')} left out`);
     out.push('');
   }
+  if ((report.suppressedFindings ?? 0) > 0) out.push(`<sub>${report.suppressedFindings} finding${report.suppressedFindings === 1 ? '' : 's'} suppressed by pragmas.</sub>`, '');
 
   if (report.warnings.length > 0) {
     out.push('### Warnings', '');

@@ -260,7 +260,8 @@ export function renderTable(report: Report, opts: TableOptions): string {
   }
 
   if (report.findings.length > 0) {
-    out.push('', paint('1', `Findings (${report.findings.length})`));
+    const stake = report.atStakeMs !== null ? ` - ${formatDuration(report.atStakeMs)} per build at stake` : '';
+    out.push('', paint('1', `Findings (${report.findings.length})${stake}`));
     const sevColour: Record<string, string> = { error: '31', warning: '33', info: '36' };
     for (const f of report.findings) {
       const where = f.file !== null ? `${f.file}${f.line !== null ? `:${f.line}` : ''}` : f.line !== null ? `line ${f.line}` : '';
@@ -272,6 +273,7 @@ export function renderTable(report: Report, opts: TableOptions): string {
       if (f.fix) out.push(...wrap(f.fix.description, width, '    fix: ', '         '));
     }
   }
+  if ((report.suppressedFindings ?? 0) > 0) out.push('', `${report.suppressedFindings} finding${report.suppressedFindings === 1 ? '' : 's'} suppressed by pragmas.`);
 
   return out.join('\n') + '\n';
 }

@@ -89,6 +89,10 @@ export interface Report {
   errorExcerpt: string[];
   incomplete: boolean;
   findings: ReportFinding[];
+  /** Per build, what the findings put at stake: the time of the steps they cost, each step once; null when no finding has a cost. */
+  atStakeMs: number | null;
+  /** Findings that `# buildlens-ignore` pragmas of the Dockerfile suppressed (not in `findings`). */
+  suppressedFindings: number;
   slowest: string[];
   /** The chain of steps that set the wall time (null when the log has no start/end times). */
   criticalPath: CriticalPath | null;
@@ -99,6 +103,10 @@ export interface ToReportOptions {
   /** The Dockerfile path as the user gave it, when one was read. */
   dockerfile?: string | null;
   toolVersion: string;
+  /** What the findings put at stake per build (src/core/cost.ts atStakeMs). */
+  atStakeMs?: number | null;
+  /** Findings suppressed by pragmas. */
+  suppressedFindings?: number;
 }
 
 function toReportStep(s: Step): ReportStep {
@@ -201,6 +209,8 @@ export function toReport(build: Build, opts: ToReportOptions): Report {
     errorExcerpt: [...build.errorExcerpt],
     incomplete: build.incomplete,
     findings: (opts.findings ?? []).map(toReportFinding),
+    atStakeMs: opts.atStakeMs ?? null,
+    suppressedFindings: opts.suppressedFindings ?? 0,
     slowest: slowestSteps(build.steps),
     criticalPath: computeCriticalPath(build.steps, build.durationMs),
   };
