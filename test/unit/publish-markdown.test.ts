@@ -163,10 +163,14 @@ describe('the 65,536-character cut', () => {
     assertInert(all);
   });
 
-  it('cuts at a paragraph outside code and <details> when even that is too long', () => {
+  it('keeps as many step rows as fit when even that is too long, and says how many are left out', () => {
     const md = renderMarkdown(huge(3000, 0, 0));
     expect(md.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
-    expect(md).toMatch(/_Cut here to stay under GitHub's 65,536-character limit\./);
+    expect(md.length).toBeGreaterThan(GITHUB_COMMENT_LIMIT - 1000);
+    const rows = md.split('\n').filter((l) => /^\| \d+ \|/.test(l)).length;
+    expect(rows).toBeGreaterThan(100);
+    expect(md).toContain(`the last ${3001 - rows} steps left out`);
+    expect(md).toContain(`_Left out to stay under GitHub's 65,536-character limit: log excerpts, cached steps, info findings, the last ${3001 - rows} steps.`);
     assertInert(md);
   });
 

@@ -54,10 +54,10 @@ export interface FitResult {
 
 /**
  * The sentence that says what was left out to fit (an italic line), or '' when nothing was. Every
- * renderer that drops something must print it.
+ * renderer that drops something must print it; `more` names what else it left out (`the last 40 steps`).
  */
-export function droppedNotice(drop: ReadonlySet<Droppable>, limit = GITHUB_COMMENT_LIMIT): string {
-  const what = DROP_ORDER.filter((d) => drop.has(d)).map((d) => DROP_WORDS[d]);
+export function droppedNotice(drop: ReadonlySet<Droppable>, limit = GITHUB_COMMENT_LIMIT, more: readonly string[] = []): string {
+  const what = [...DROP_ORDER.filter((d) => drop.has(d)).map((d) => DROP_WORDS[d]), ...more];
   if (what.length === 0) return '';
   return `_Left out to stay under GitHub's ${limit.toLocaleString('en-US')}-character limit: ${what.join(', ')}. The JSON report (\`--format json\`, \`--report FILE\`) has everything._`;
 }

@@ -101,7 +101,7 @@ function findingLines(f: ReportFinding, dockerfileText: string | null | undefine
   return out;
 }
 
-function renderWith(report: Report, options: MarkdownOptions, drop: ReadonlySet<Droppable>): string {
+function renderWith(report: Report, options: MarkdownOptions, drop: ReadonlySet<Droppable>, maxRows = Infinity): string {
   const out: string[] = [verdictLine(report, options), ''];
   const t = report.totals;
 
@@ -159,8 +159,10 @@ function renderWith(report: Report, options: MarkdownOptions, drop: ReadonlySet<
   }
 
   const { rows: allRows, hiddenInternal } = visibleSteps(report);
-  const rows = drop.has('cached-steps') ? allRows.filter((s) => s.status !== 'cached') : allRows;
-  const leftCached = allRows.length - rows.length;
+  const uncached = drop.has('cached-steps') ? allRows.filter((s) => s.status !== 'cached') : allRows;
+  const leftCached = allRows.length - uncached.length;
+  const rows = uncached.length > maxRows ? uncached.slice(0, maxRows) : uncached;
+  const leftRows = uncached.length - rows.length;
   const summary = `Steps: ${t.cached} cached, ${t.executed} executed${t.steps > 0 ? ` of ${t.steps}` : ''}`;
   out.push('<details>', `<summary>${summary}</summary>`, '');
   if (rows.length > 0) out.push(...stepsTable(rows), '');
@@ -173,15 +175,30 @@ function renderWith(report: Report, options: MarkdownOptions, drop: ReadonlySet<
   if (t.incomplete > 0) notes.push(`${t.incomplete} incomplete`);
   if (hiddenInternal > 0) notes.push(`${plural(hiddenInternal, 'internal step')} hidden (under 0.5s each)`);
   if (leftCached > 0) notes.push(`${plural(leftCached, 'cached step')} left out`);
+  if (leftRows > 0) notes.push(`the last ${plural(leftRows, 'step')} left out`);
   const pathLine = criticalPathLine(report, false);
   if (pathLine) notes.push(escapeMarkdown(pathLine));
   out.push(`<sub>${notes.join(' · ')}</sub>`, '', '</details>', '');
 
-  const notice = droppedNotice(drop, options.limit ?? GITHUB_COMMENT_LIMIT);
+  const notice = droppedNotice(drop, options.limit ?? GITHUB_COMMENT_LIMIT, leftRows > 0 ? [`the last ${plural(leftRows, 'step')}`] : []);
   if (notice) out.push(notice, '');
   return out.join('\n').replace(/\n+$/, '') + '\n';
 }
 
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
-  return fitComment((drop) => renderWith(report, options, drop), options.limit ?? GITHUB_COMMENT_LIMIT).text;
+  const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
+  const fit = fitComment((drop) => renderWith(report, options, drop), limit);
+  if (!fit.cut) return fit.text;
+  // Still too long with every drop: keep as many rows of the steps table as fit (the first ones,
+  // in build order), found by bisection; the cut stays the last resort.
+  const drop = new Set(fit.dropped);
+  let lo = 0;
+  let hi = report.steps.length;
+  if (renderWith(report, options, drop, 0).length >= limit) return fit.text;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (renderWith(report, options, drop, mid).length < limit) lo = mid;
+    else hi = mid - 1;
+  }
+  return renderWith(report, options, drop, lo);
 }
