@@ -108,8 +108,9 @@ describeDocker('buildlens on GitHub Actions, real builds', () => {
       chmodSync(join(shims, 'gh'), 0o755);
     });
 
+    // As GitHub runs a `shell: bash` step: bash --noprofile --norc -eo pipefail.
     const runStep = (step: ActionStep, env: Record<string, string>) =>
-      execa('bash', ['-e', '-c', step.run!], { cwd: dir, reject: false, env: { ...baseEnv(), PATH: `${shims}:${process.env.PATH}`, RUNNER_TEMP: runnerTemp, ...env } });
+      execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { cwd: dir, reject: false, env: { ...baseEnv(), PATH: `${shims}:${process.env.PATH}`, RUNNER_TEMP: runnerTemp, ...env } });
 
     it('build mode: builds, fills the summary, writes the marked comment and the artifact', async () => {
       const output = join(dir, 'gh-output');
@@ -126,13 +127,29 @@ describeDocker('buildlens on GitHub Actions, real builds', () => {
       const comment = readFileSync(join(runnerTemp, 'buildlens', 'buildlens-comment.md'), 'utf8');
       expect(comment.startsWith('<!-- buildlens -->\n**Build ')).toBe(true);
       expect(readFileSync(summary, 'utf8')).toBe(comment.replace('<!-- buildlens -->\n', '') + '');
+      // The artifact of the last build-mode run (the failed build, pull request 43).
       const artifact = join(runnerTemp, 'buildlens', 'artifact');
       expect(JSON.parse(readFileSync(join(artifact, 'buildlens-report.json'), 'utf8')).schemaVersion).toBe(1);
       expect(readFileSync(join(artifact, 'pr-number'), 'utf8')).toBe('42\n');
       expect(r.stderr).toMatch(/^::warning file=app\/Dockerfile,line=5,title=buildlens copy-before-install::/m);
     }, BUILD_TIMEOUT);
 
+    it('build mode on a failed build: the exit code is kept (GitHub runs bash with -e) and the comment says it failed', async () => {
+      const output = join(dir, 'gh-output-bad');
+      writeFileSync(output, '');
+      const r = await runStep(buildStep, {
+        GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: join(dir, 'summary-action-bad.md'), GITHUB_WORKSPACE: dir,
+        BUILDLENS_ARGS: '--network=none bad', BUILDLENS_VERSION: 'latest', BUILDLENS_REPORT: 'action-bad.json',
+        BUILDLENS_BASELINE: '', BUILDLENS_FAIL_ON: 'none', BUILDLENS_ANNOTATIONS: 'false', BUILDLENS_PR_NUMBER: '43',
+      });
+      expect(r.exitCode).toBe(0);
+      expect(readFileSync(output, 'utf8')).toMatch(/^exit-code=[1-9]\d*$/m);
+      const comment = readFileSync(join(runnerTemp, 'buildlens', 'buildlens-comment.md'), 'utf8');
+      expect(comment.startsWith('<!-- buildlens -->\n**Build failed** at ')).toBe(true);
+    }, BUILD_TIMEOUT);
+
     it('comment mode: edits the marked comment in place, else creates one; refuses a forged number or head', async () => {
+      // The artifact of the last build-mode run (the failed build, pull request 43).
       const artifact = join(runnerTemp, 'buildlens', 'artifact');
       const env = { GH_TOKEN: 'x', BUILDLENS_MODE: 'comment', BUILDLENS_COMMENT_FILE: join(artifact, 'buildlens-comment.md'), BUILDLENS_BUILT_COMMENT: '', BUILDLENS_PR_INPUT: '', BUILDLENS_PR_EVENT: '', BUILDLENS_HEAD_SHA: '', REPOSITORY: 'o/r' };
       rmSync(ghLog(), { force: true });
@@ -147,7 +164,7 @@ describeDocker('buildlens on GitHub Actions, real builds', () => {
       r = await runStep(commentStep, { ...env, GH_EXISTING: '' });
       expect(r.exitCode).toBe(0);
       log = readFileSync(ghLog(), 'utf8');
-      expect(log).toContain('ARGS: api --method POST repos/o/r/issues/42/comments --input -');
+      expect(log).toContain('ARGS: api --method POST repos/o/r/issues/43/comments --input -');
 
       // A number that is not digits, or a pull request whose head is not the built commit: no call.
       rmSync(ghLog(), { force: true });
