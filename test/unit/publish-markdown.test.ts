@@ -174,6 +174,25 @@ describe('the 65,536-character cut', () => {
     assertInert(md);
   });
 
+  it('several builds in one log share the limit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'buildlens-md-multi-'));
+    try {
+      const lines: string[] = [];
+      for (let b = 0; b < 2; b++) {
+        lines.push('#0 building with "default" instance using docker driver', '');
+        for (let i = 1; i <= 1500; i++) lines.push(`#${i} [${i}/1500] RUN echo step-${i}-${'x'.repeat(60)}`, `#${i} DONE 0.1s`, '');
+      }
+      writeFileSync(join(dir, 'two.log'), lines.join('\n'));
+      const r = await runCliIn(dir, ['report', 'two.log', '--format', 'markdown']);
+      expect(r.code).toBe(0);
+      expect(r.stdout.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+      expect(r.stdout.match(/^## Build \d of 2$/gm)).toHaveLength(2);
+      expect(r.stdout.match(/_Left out to stay under GitHub's 65,536-character limit: [^_]*the last \d+ steps\./g)).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fitComment tries the drops in the fixed order and reports them', () => {
     const seen: string[] = [];
     const fit = fitComment((drop) => {

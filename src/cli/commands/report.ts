@@ -140,6 +140,8 @@ export interface RenderExtras {
   /** An earlier build's report for the markdown verdict's "vs baseline" figures. */
   baseline?: Report | null;
   baselineLabel?: string;
+  /** The markdown size limit (default GitHub's comment limit). */
+  limit?: number;
 }
 
 export async function render(report: Report, format: OutputFormat, table: { width: number; color: boolean }, extras: RenderExtras = {}): Promise<string> {
@@ -151,6 +153,7 @@ export async function render(report: Report, format: OutputFormat, table: { widt
         ...(extras.dockerfileText !== undefined ? { dockerfileText: extras.dockerfileText } : {}),
         ...(extras.baseline !== undefined ? { baseline: extras.baseline } : {}),
         ...(extras.baselineLabel !== undefined ? { baselineLabel: extras.baselineLabel } : {}),
+        ...(extras.limit !== undefined ? { limit: extras.limit } : {}),
       });
     }
     case 'sarif': {
@@ -231,7 +234,10 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   } else {
     const parts: string[] = [];
     for (let i = 0; i < reports.length; i++) {
-      const body = await render(reports[i]!, config.format, table, extras);
+      // Several builds share one comment: each gets its share of GitHub's limit (less its heading).
+      const { GITHUB_COMMENT_LIMIT } = await import('../../core/report/markdown-comment.js');
+      const share = Math.floor(GITHUB_COMMENT_LIMIT / reports.length) - 300;
+      const body = await render(reports[i]!, config.format, table, { ...extras, limit: share });
       if (config.format === 'markdown') {
         parts.push(`## ${buildHeading(i, reports.length, builds[i]!, escapeMarkdown)}\n\n${body}`);
       } else {

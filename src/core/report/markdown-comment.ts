@@ -9,7 +9,7 @@
 //     if (!drop.has('cached-steps')) out.push(...rowsOfCachedSteps);
 //     if (!drop.has('log-excerpts')) out.push(...excerptsInDetails);
 //     if (!drop.has('low-findings')) out.push(...infoFindings);
-//     const notice = droppedNotice(drop);          // '' when nothing was dropped
+//     const notice = droppedNotice(drop);          // '' when nothing was dropped (always names GitHub's limit)
 //     return out.join('\n') + (notice ? '\n\n' + notice : '') + '\n';
 //   }).text;
 //
@@ -56,13 +56,13 @@ export interface FitResult {
  * The sentence that says what was left out to fit (an italic line), or '' when nothing was. Every
  * renderer that drops something must print it; `more` names what else it left out (`the last 40 steps`).
  */
-export function droppedNotice(drop: ReadonlySet<Droppable>, limit = GITHUB_COMMENT_LIMIT, more: readonly string[] = []): string {
+export function droppedNotice(drop: ReadonlySet<Droppable>, more: readonly string[] = []): string {
   const what = [...DROP_ORDER.filter((d) => drop.has(d)).map((d) => DROP_WORDS[d]), ...more];
   if (what.length === 0) return '';
-  return `_Left out to stay under GitHub's ${limit.toLocaleString('en-US')}-character limit: ${what.join(', ')}. The JSON report (\`--format json\`, \`--report FILE\`) has everything._`;
+  return `_Left out to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character limit: ${what.join(', ')}. The JSON report (\`--format json\`, \`--report FILE\`) has everything._`;
 }
 
-const CUT_NOTICE = (limit: number) => `_Cut here to stay under GitHub's ${limit.toLocaleString('en-US')}-character limit. The JSON report (\`--format json\`, \`--report FILE\`) has everything._`;
+const CUT_NOTICE = () => `_Cut here to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character limit. The JSON report (\`--format json\`, \`--report FILE\`) has everything._`;
 
 /**
  * Render with nothing dropped; while the text is `limit` characters or longer (UTF-16 code units,
@@ -78,7 +78,7 @@ export function fitComment(render: (drop: ReadonlySet<Droppable>) => string, lim
     text = render(new Set(drop));
   }
   if (text.length < limit) return { text, dropped: [...drop], cut: false };
-  return { text: cutMarkdown(text, limit, CUT_NOTICE(limit)), dropped: [...drop], cut: true };
+  return { text: cutMarkdown(text, limit, CUT_NOTICE()), dropped: [...drop], cut: true };
 }
 
 /**

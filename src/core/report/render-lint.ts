@@ -131,7 +131,7 @@ function lintMarkdownWith(r: LintReport, options: LintMarkdownOptions, drop: Rea
   }
   if (r.fixable > 0) out.push('', `${r.fixable} fixable: \`buildlens lint --diff\` shows the rewritten Dockerfile, \`--fix\` writes it.`);
   if (r.suppressedFindings > 0) out.push('', `${suppressedText(r.suppressedFindings)}.`);
-  const notice = droppedNotice(drop, options.limit ?? GITHUB_COMMENT_LIMIT);
+  const notice = droppedNotice(drop);
   if (notice) out.push('', notice);
   return out.join('\n') + '\n';
 }

@@ -180,7 +180,7 @@ function renderWith(report: Report, options: MarkdownOptions, drop: ReadonlySet<
   if (pathLine) notes.push(escapeMarkdown(pathLine));
   out.push(`<sub>${notes.join(' · ')}</sub>`, '', '</details>', '');
 
-  const notice = droppedNotice(drop, options.limit ?? GITHUB_COMMENT_LIMIT, leftRows > 0 ? [`the last ${plural(leftRows, 'step')}`] : []);
+  const notice = droppedNotice(drop, leftRows > 0 ? [`the last ${plural(leftRows, 'step')}`] : []);
   if (notice) out.push(notice, '');
   return out.join('\n').replace(/\n+$/, '') + '\n';
 }
