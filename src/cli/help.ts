@@ -26,7 +26,8 @@ Options
 
 Report options (see \`buildlens help report\`)
   --dockerfile PATH   Map steps to Dockerfile lines and check the Dockerfile
-  --format FORMAT     table (default), json or markdown
+  --format FORMAT     table (default), json, markdown or sarif
+  --annotations       Also print findings as GitHub workflow commands (stderr)
   --all               With --format json: an array of every build in the log
   -o, --output FILE   Write the report to FILE instead of stdout
   --fail-on LEVEL     Exit 1 on a finding at or above error, warning or info
@@ -70,8 +71,12 @@ Arguments
 Options
   --dockerfile PATH    The Dockerfile the log was built from: steps are mapped to
                        its lines and the analyzers check it
-  --format FORMAT      table (default), json or markdown. json is the documented,
-                       versioned report (docs/report-format.md)
+  --format FORMAT      table (default), json, markdown or sarif. json is the
+                       documented, versioned report (docs/report-format.md);
+                       markdown is made for pull-request comments (under
+                       GitHub's 65,536 characters); sarif is SARIF 2.1.0
+  --annotations        Also print each finding as a GitHub Actions workflow
+                       command (::warning file=…,line=…::…) on stderr
   --all                With --format json and a log of several builds: print a
                        JSON array of every build's report (without it, json
                        gives the LAST build's report; table and markdown always
@@ -131,7 +136,10 @@ Options (buildlens's own; everything else goes to docker)
                        read as the view.
   --report FILE        Also write the JSON report to FILE
   --log FILE           Save docker's raw progress output to FILE
-  --format FORMAT      The printed report: table (default), json or markdown
+  --format FORMAT      The printed report: table (default), json, markdown or
+                       sarif. On GitHub Actions (GITHUB_ACTIONS=true) the
+                       markdown report is also appended to $GITHUB_STEP_SUMMARY
+  --annotations        Print findings as GitHub workflow commands on stderr
   --redact NAME        Mask the value of build-arg NAME too (repeatable; names
                        with TOKEN, PASSWORD, SECRET, KEY, … are masked anyway)
   --fail-on LEVEL      Exit 1 on a finding at or above error, warning or info
@@ -183,7 +191,8 @@ Arguments
 Options
   -f, --file PATH       The Dockerfile (default: DIR/Dockerfile), as docker -f
   --target STAGE        The stage to build (default: the last one)
-  --format FORMAT       table (default), json or markdown (docs/context.md)
+  --format FORMAT       table (default), json, markdown or sarif (docs/context.md)
+  --annotations         Also print findings as GitHub workflow commands (stderr)
   --files               With --format json: list every path of the context
   --diff                Print the .dockerignore lines to add as a patch
   --fix                 Append them to the ignore file (creating it if needed);
@@ -233,6 +242,7 @@ Options
   --no-history          Do not read the history
   --format FORMAT       table (default), json, markdown or sarif (SARIF 2.1.0
                         for code-scanning tools)
+  --annotations         Also print findings as GitHub workflow commands (stderr)
   --diff                Print the rewritten Dockerfile as a unified diff
   --fix                 Write the rewritten Dockerfile; report what is left
   -o, --output FILE     Write the report (or the diff) to FILE

@@ -21,11 +21,11 @@ export const KNOWN_ECOSYSTEM_IDS: readonly string[] = ['npm', 'yarn', 'pnpm', 'b
 const isKnownEcosystem = (id: string) => KNOWN_ECOSYSTEM_IDS.includes(id);
 
 export type FailOn = Severity | 'none';
-export type OutputFormat = 'table' | 'json' | 'markdown';
+export type OutputFormat = 'table' | 'json' | 'markdown' | 'sarif';
 export type RuleSetting = Severity | 'off';
 
 export const FAIL_ON_VALUES: readonly FailOn[] = ['error', 'warning', 'info', 'none'];
-export const FORMAT_VALUES: readonly OutputFormat[] = ['table', 'json', 'markdown'];
+export const FORMAT_VALUES: readonly OutputFormat[] = ['table', 'json', 'markdown', 'sarif'];
 export const RULE_SETTINGS: readonly RuleSetting[] = ['error', 'warning', 'info', 'off'];
 
 /** What a config file (or the flags) may set; every key optional. */

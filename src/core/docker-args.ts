@@ -22,7 +22,7 @@ export const BUILDLENS_VALUE_FLAGS = [
   'view', 'report', 'log', 'format', 'redact', 'fail-on', 'config', 'baseline',
   'max-duration', 'max-step-duration', 'min-cache-ratio', 'max-context', 'max-regression',
 ] as const;
-export const BUILDLENS_BOOLEAN_FLAGS = ['no-color', 'no-history', 'help'] as const;
+export const BUILDLENS_BOOLEAN_FLAGS = ['no-color', 'no-history', 'annotations', 'help'] as const;
 
 export type BuildlensValueFlag = (typeof BUILDLENS_VALUE_FLAGS)[number];
 export type BuildlensBooleanFlag = (typeof BUILDLENS_BOOLEAN_FLAGS)[number];
@@ -42,6 +42,8 @@ export interface BuildlensOptions {
   redact: string[];
   noColor: boolean;
   noHistory: boolean;
+  /** `--annotations`: findings as GitHub workflow commands (on stderr). */
+  annotations: boolean;
   help: boolean;
 }
 
@@ -102,7 +104,7 @@ const OWN_VALUE: ReadonlySet<string> = new Set(BUILDLENS_VALUE_FLAGS);
 const OWN_BOOLEAN: ReadonlySet<string> = new Set(BUILDLENS_BOOLEAN_FLAGS);
 
 function emptyOwn(): BuildlensOptions {
-  return { redact: [], budgets: {}, noColor: false, noHistory: false, help: false };
+  return { redact: [], budgets: {}, noColor: false, noHistory: false, annotations: false, help: false };
 }
 
 function setOwn(own: BuildlensOptions, name: string, value: string): void {
@@ -165,6 +167,7 @@ export function splitBuildCommandLine(argv: readonly string[]): SplitCommandLine
         if (eq >= 0) throw new DockerArgsError(`option \`--${name}\` takes no value`);
         if (name === 'no-color') own.noColor = true;
         else if (name === 'no-history') own.noHistory = true;
+        else if (name === 'annotations') own.annotations = true;
         else own.help = true;
         i++;
         continue;

@@ -27,14 +27,19 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 
 /**
  * Defuse what GitHub turns into links or notifications even without markdown syntax: bare URLs
- * (`http://`, `https://`, `ftp://`, `www.`), `@mentions` and e-mail addresses. A zero-width joiner
- * after the scheme, after `www` and after `@` keeps the text readable but unlinked.
+ * (`http://`, `https://`, `ftp://`, `www.`), `@mentions` (users and `@org/team`) and e-mail
+ * addresses, and issue references (`#123`, `owner/repo#123`, `GH-123`). GitHub links references
+ * after rendering, in the text, so a backslash before `#` does not stop them. A zero-width joiner
+ * after the scheme, after `www`, after `@`, after `#` and after `GH-` keeps the text readable but
+ * unlinked. (Inside code spans and blocks GitHub links nothing.)
  */
 function defuseAutolinks(text: string): string {
   return text
     .replace(/\b(https?|ftps?|mailto|xmpp)(?=:)/gi, `$1${ZWJ}`)
     .replace(/\bwww(?=\.)/gi, `www${ZWJ}`)
-    .replace(/@/g, `@${ZWJ}`);
+    .replace(/@/g, `@${ZWJ}`)
+    .replace(/#(?=\d)/g, `#${ZWJ}`)
+    .replace(/\b(GH-)(?=\d)/gi, `$1${ZWJ}`);
 }
 
 /**

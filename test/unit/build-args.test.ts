@@ -7,7 +7,7 @@ describe('splitBuildCommandLine', () => {
     expect(docker.context).toBe('.');
     expect(docker.tags).toEqual(['app']);
     expect(docker.buildArgs).toEqual([{ name: 'V', value: '1' }]);
-    expect(own).toEqual({ redact: [], budgets: {}, noColor: false, noHistory: false, help: false });
+    expect(own).toEqual({ redact: [], budgets: {}, noColor: false, noHistory: false, annotations: false, help: false });
   });
 
   it('takes its own long flags out, before `--` only', () => {

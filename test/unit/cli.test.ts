@@ -119,7 +119,7 @@ describe('usage errors', () => {
 
   it('a flag without its value, a bad value, a missing or extra file', async () => {
     expectOneSentence(await run(['report', FAIL_PLAIN, '--format']), /option `--format` needs a value/);
-    expectOneSentence(await run(['report', FAIL_PLAIN, '--format', 'xml']), /`--format` must be table, json or markdown, not `xml`/);
+    expectOneSentence(await run(['report', FAIL_PLAIN, '--format', 'xml']), /`--format` must be table, json, markdown or sarif, not `xml`/);
     expectOneSentence(await run(['report', FAIL_PLAIN, '--fail-on', 'fatal']), /`--fail-on` must be error, warning, info or none, not `fatal`/);
     expectOneSentence(await run(['report', FAIL_PLAIN, '--no-color=yes']), /option `--no-color` takes no value/);
     expectOneSentence(await run(['report']), /`report` needs a log file, or `-` to read the log from stdin/);

@@ -20,7 +20,7 @@ describe('validateConfig', () => {
     [null, /must hold a JSON object, not null/],
     [{ failon: 'error' }, /unknown key "failon": the keys are "failOn", "format", "color", "rules", "ecosystems", "maxDuration", "maxStepDuration", "minCacheRatio", "maxContext" or "maxRegression"/],
     [{ failOn: 'fatal' }, /"failOn" is "fatal"; use "error", "warning", "info" or "none"/],
-    [{ format: 'html' }, /"format" is "html"; use "table", "json" or "markdown"/],
+    [{ format: 'html' }, /"format" is "html"; use "table", "json", "markdown" or "sarif"/],
     [{ color: 'yes' }, /"color" is "yes"; use true or false/],
     [{ rules: ['a'] }, /"rules" is an array/],
     [{ rules: { a: 'warn' } }, /rule "a" is set to "warn"; use "error", "warning", "info" or "off"/],

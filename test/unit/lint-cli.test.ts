@@ -105,8 +105,10 @@ describe('buildlens lint', () => {
 
   it('prints markdown', async () => {
     const r = await run(['lint', '--format', 'markdown']);
-    expect(r.stdout).toContain('### buildlens lint: `Dockerfile`');
-    expect(r.stdout).toContain('- **warning** `Dockerfile:5` copy-before-install');
+    expect(r.stdout.split('\n')[0]).toMatch(/^\*\*buildlens lint\*\* `Dockerfile`: \d+ findings? \(1 warning(, \d+ info)?\) · 1 fixable/);
+    expect(r.stdout).toContain('- **warning** `Dockerfile:5` `copy-before-install`');
+    // The composed fix as a diff, folded.
+    expect(r.stdout).toMatch(/<details>\n<summary>The Dockerfile with the fix applied<\/summary>\n\n```diff\n--- a\/Dockerfile\n\+\+\+ b\/Dockerfile\n/);
     expect(r.stdout).toContain('```\n  fix: Copy package.json, package-lock.json');
   });
 

@@ -3,9 +3,9 @@
 // richest source the installed docker offers), shows it (live, plain or quiet) on stderr, and at the
 // end prints the report on stderr, writes --report/--log files and keeps the report in the history.
 import { createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { isatty } from 'node:tty';
 import { DEFAULT_CONFIG, FAIL_ON_VALUES, FORMAT_VALUES, mergeConfig, type Config, type FailOn } from '../../core/config.js';
@@ -27,7 +27,7 @@ import { budgetsFromFlags, checkReportBudgets, readBaseline } from '../budgets.j
 import { BUILD_HELP } from '../help.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { toolVersion } from '../version.js';
-import { analyze, applyRuleSettings, cacheFindings, historyBuilds, loadConfig, render, terminalWidth, useColor } from './report.js';
+import { analyze, applyRuleSettings, cacheFindings, historyBuilds, loadConfig, render, terminalWidth, useColor, writeAnnotations, type RenderExtras } from './report.js';
 import { dockerDriverRefusal } from '../../core/remote-cache.js';
 
 export const VIEW_VALUES = ['auto', 'live', 'plain', 'quiet'] as const;
@@ -344,6 +344,7 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
 
   build = redactDeep(build, redact);
   let findings: Awaited<ReturnType<typeof analyze>>['findings'] = [];
+  let dockerfileText: string | null = null;
   let atStakeMs: number | null = null;
   let suppressedFindings = 0;
   let dockerfileShown: string | null = null;
@@ -363,6 +364,7 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
       const analysis = await analyze(build, dockerfileAbs, config, found?.path ?? null, io, contextAbs ?? undefined, earlier);
       build = analysis.build;
       findings = analysis.findings;
+      dockerfileText = analysis.dockerfileText === null ? null : redact(analysis.dockerfileText);
       atStakeMs = analysis.atStakeMs;
       suppressedFindings = analysis.suppressed;
     } catch (err) {
@@ -373,14 +375,37 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   findings = [...findings, ...cacheFindings(build, env, docker.cacheFrom, docker.cacheTo, config)];
   const report = redactDeep(toReport(build, { findings, dockerfile: dockerfileShown, toolVersion: toolVersion(), atStakeMs, suppressedFindings }), redact);
 
-  const text = await render(report, config.format, {
-    width: terminalWidth(io.stderr, env),
-    color: useColor(io.stderr, env, config.color),
-  });
+  const table = { width: terminalWidth(io.stderr, env), color: useColor(io.stderr, env, config.color) };
+  const extras: RenderExtras = { dockerfileText, baseline };
+  // Files named relative to the workspace (as annotations and code scanning expect, and shorter);
+  // the JSON report keeps them as they were analysed.
+  const shown: Report = { ...report, findings: findingsForCi(report, io.cwd, env) };
+  const text = await render(config.format === 'json' ? report : shown, config.format, table, extras);
   if (view !== 'plain' && failed && build.errorExcerpt.length === 0) showText();
   io.stderr.write((view === 'plain' ? '\n' : '') + text);
   if (interrupted) {
     io.stderr.write(`buildlens: interrupted by ${(interrupted as Interrupted).signal}: docker stopped; the report shows the steps that ran.\n`);
+  }
+
+  if (own.annotations) {
+    await writeAnnotations(io, shown.findings, report.dockerfile);
+    // A failed build is an error annotation on the instruction that failed.
+    const { buildFailed, failingStep } = await import('../../core/report/report.js');
+    if (buildFailed(report)) {
+      const { workflowCommand } = await import('../../core/report/render-annotations.js');
+      const step = failingStep(report);
+      const file = report.dockerfile !== null && step?.line != null ? report.dockerfile.replace(/\\/g, '/') : null;
+      io.stderr.write(workflowCommand('error', { file, line: file !== null ? step!.line : null, title: 'buildlens: the build failed' }, step?.error ?? report.error ?? 'The build failed.') + '\n');
+    }
+  }
+  // On GitHub Actions the markdown report goes to the job summary, whatever the --format.
+  if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_STEP_SUMMARY) {
+    const markdown = config.format === 'markdown' ? text : await render(shown, 'markdown', table, extras);
+    try {
+      await appendFile(env.GITHUB_STEP_SUMMARY, markdown + '\n', 'utf8');
+    } catch (err) {
+      io.stderr.write(`buildlens: cannot append the report to the job summary $GITHUB_STEP_SUMMARY (${err instanceof Error ? err.message : String(err)}).\n`);
+    }
   }
 
   const json = (await import('../../core/report/render-json.js')).renderJson(report);
@@ -406,4 +431,17 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   // A failed build's budgets mean little (docker's exit code wins): they are checked on a built one.
   const budgetBreached = !failed && !interrupted && checkReportBudgets(report, config.budgets, baseline, io.stderr);
   return buildExitCode({ dockerExitCode, dockerSignal, failOnTripped: failOnTripped(report.findings, config.failOn), budgetBreached });
+}
+
+/**
+ * The findings with their files relative to the workspace ($GITHUB_WORKSPACE, else the current
+ * directory): annotations name files by their path in the repository.
+ */
+function findingsForCi(report: Report, cwd: string, env: CliIO['env']): Report['findings'] {
+  const base = env.GITHUB_WORKSPACE && isAbsolute(env.GITHUB_WORKSPACE) ? env.GITHUB_WORKSPACE : cwd;
+  return report.findings.map((f) => {
+    if (f.file === null || !isAbsolute(f.file)) return f;
+    const rel = relative(base, f.file);
+    return rel.startsWith('..') || isAbsolute(rel) ? f : { ...f, file: rel.replace(/\\/g, '/') };
+  });
 }

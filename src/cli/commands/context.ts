@@ -27,6 +27,7 @@ const OPTIONS = {
   output: { type: 'string', short: 'o' },
   'fail-on': { type: 'string' },
   'no-color': { type: 'boolean' },
+  annotations: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -240,8 +241,18 @@ export async function runContext(args: string[], io: CliIO): Promise<number> {
       io.stderr.write(`buildlens: nothing to add to ${ignorePath}.\n`);
     }
 
-    const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'markdown' ? renderContextMarkdown(report, markdownEscapes) : renderContextTable(report);
+    let text: string;
+    if (format === 'json') text = JSON.stringify(report, null, 2) + '\n';
+    else if (format === 'markdown') text = renderContextMarkdown(report, await import('../../core/markdown.js'), await import('../../core/report/markdown-comment.js'));
+    else if (format === 'sarif') {
+      const [{ renderSarif }, { renderSarifWithDocs }] = await Promise.all([import('../../core/report/render-sarif.js'), import('./report.js')]);
+      text = await renderSarifWithDocs(renderSarif, findings, contextAnalyzers, null);
+    } else text = renderContextTable(report);
     await emit(text, values.output, io);
+    if (values.annotations) {
+      const { writeAnnotations } = await import('./report.js');
+      await writeAnnotations(io, findings, null);
+    }
     return reportExitCode(findings, failOn);
   }
 }
@@ -346,25 +357,32 @@ export function renderContextTable(r: ContextReport): string {
   return out.join('\n') + '\n';
 }
 
-interface MarkdownEscapes {
-  escape(text: string): string;
-  code(text: string): string;
+/**
+ * Markdown for job summaries and PR comments: a verdict line, then the tables; every path and
+ * message through src/core/markdown.ts (paths are untrusted: a file can be named anything), under
+ * GitHub's comment limit (info findings dropped first, then a cut; see markdown-comment.ts).
+ */
+export function renderContextMarkdown(r: ContextReport, m: Markdown, fit: Fit): string {
+  return fit.fitComment((drop) => contextMarkdownWith(r, m, fit, drop)).text;
 }
 
-const markdownEscapes: MarkdownEscapes = {
-  escape: (t) => safe(t).replace(/[\\`*_~[\]()!#|$<>&@]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : '\\' + c)),
-  code: (t) => {
-    const body = safe(t).replace(/\|/g, '\\|');
-    const run = Math.max(0, ...Array.from(body.matchAll(/`+/g), (m) => m[0].length));
-    const fence = '`'.repeat(run + 1);
-    return body.startsWith('`') || body.endsWith('`') ? `${fence} ${body} ${fence}` : `${fence}${body}${fence}`;
-  },
-};
+interface Markdown {
+  escapeMarkdown(text: string): string;
+  codeSpan(text: string, options?: { inTable?: boolean }): string;
+  fencedBlock(text: string, lang?: string): string;
+}
 
-/** Markdown for job summaries and PR comments: untrusted paths in code spans. */
-export function renderContextMarkdown(r: ContextReport, m: MarkdownEscapes): string {
+type Fit = Pick<typeof import('../../core/report/markdown-comment.js'), 'fitComment' | 'droppedNotice'>;
+
+function contextMarkdownWith(r: ContextReport, md: Markdown, fit: Fit, drop: ReadonlySet<string>): string {
+  const m = { escape: md.escapeMarkdown, code: (t: string) => md.codeSpan(t) };
   const out: string[] = [];
-  out.push(`### Build context ${m.code(r.root)}`, '');
+  const findings = drop.has('low-findings') ? r.findings.filter((f) => f.severity !== 'info') : r.findings;
+  const verdict = [`**Build context ${md.codeSpan(r.root, { inTable: false })}**: BuildKit transfers ${formatSize(r.transfer.bytes)} (${fileCount(r.transfer.files)})`];
+  if (r.transfer.bytes !== r.bytes) verdict.push(`the build sees ${formatSize(r.bytes)}`);
+  if (r.findings.length > 0) verdict.push(`${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}`);
+  if (r.fix.lines.length > 0) verdict.push(`${r.fix.lines.length} line${r.fix.lines.length === 1 ? '' : 's'} to add to ${md.codeSpan(r.dockerignore.path, { inTable: false })} save ${formatSize(r.fix.saves.bytes)}`);
+  out.push(verdict.join(' · '), '');
   out.push('| | files | bytes |', '|---|---:|---:|');
   out.push(`| The context as the build sees it | ${num(r.files)} | ${formatSize(r.bytes)} |`);
   out.push(`| What BuildKit transfers${r.transfer.all ? ' (whole context)' : ''} | ${num(r.transfer.files)} | ${formatSize(r.transfer.bytes)} |`);
@@ -373,16 +391,23 @@ export function renderContextMarkdown(r: ContextReport, m: MarkdownEscapes): str
     if (rows.length === 0) return;
     out.push('', `#### ${title}`, '', head, head.replace(/[^|]+/g, '---'), ...rows);
   };
-  table('Largest directories', '| directory | files | bytes |', r.largestDirectories.map((d) => `| ${m.code(d.path + '/')} | ${num(d.files)} | ${formatSize(d.bytes)} |`));
-  table('Largest files', '| file | bytes |', r.largestFiles.map((f) => `| ${m.code(f.path)} | ${formatSize(f.bytes)} |`));
-  table('Should not be there', '| path | what | files | bytes |', r.junk.map((j) => `| ${m.code(j.category === 'large-binary' ? j.path : j.pattern)} | ${j.category} | ${num(j.files)} | ${formatSize(j.bytes)} |`));
-  table('Secrets', '| file | kind |', r.secrets.map((s) => `| ${m.code(s.path)} | ${m.escape(s.kind)} |`));
-  table('Findings', '| severity | where | rule | message |', r.findings.map((f) => `| ${f.severity} | ${m.code(`${f.file ?? ''}${f.line ? `:${f.line}` : ''}`)} | ${f.rule} | ${m.escape(f.message)} |`));
+  table('Findings', '| severity | where | rule | message |', findings.map((f) => `| ${f.severity} | ${m.code(`${f.file ?? ''}${f.line ? `:${f.line}` : ''}`)} | ${m.code(f.rule)} | ${m.escape(f.message)} |`));
+  if (findings.length < r.findings.length) out.push('', `${r.findings.length - findings.length} info findings left out.`);
   if (r.fix.lines.length > 0) {
-    out.push('', `#### Lines to add to ${m.code(r.dockerignore.path)} (${fileCount(r.fix.saves.files)}, ${formatSize(r.fix.saves.bytes)})`, '');
-    const body = r.fix.lines.map((l) => l.line).join('\n');
-    const fence = '`'.repeat(Math.max(3, ...Array.from(body.matchAll(/`+/g), (x) => x[0].length + 1)));
-    out.push(fence, safe(body), fence);
+    out.push('', `#### Lines to add to ${md.codeSpan(r.dockerignore.path, { inTable: false })} (${fileCount(r.fix.saves.files)}, ${formatSize(r.fix.saves.bytes)})`, '');
+    out.push(md.fencedBlock(r.fix.lines.map((l) => l.line).join('\n')));
   }
+  const details: string[] = [];
+  const dtable = (title: string, head: string, rows: string[]) => {
+    if (rows.length === 0) return;
+    details.push('', `#### ${title}`, '', head, head.replace(/[^|]+/g, '---'), ...rows);
+  };
+  dtable('Largest directories', '| directory | files | bytes |', r.largestDirectories.map((d) => `| ${m.code(d.path + '/')} | ${num(d.files)} | ${formatSize(d.bytes)} |`));
+  dtable('Largest files', '| file | bytes |', r.largestFiles.map((f) => `| ${m.code(f.path)} | ${formatSize(f.bytes)} |`));
+  dtable('Should not be there', '| path | what | files | bytes |', r.junk.map((j) => `| ${m.code(j.category === 'large-binary' ? j.path : j.pattern)} | ${m.escape(j.category)} | ${num(j.files)} | ${formatSize(j.bytes)} |`));
+  dtable('Secrets', '| file | kind |', r.secrets.map((s) => `| ${m.code(s.path)} | ${m.escape(s.kind)} |`));
+  if (details.length > 0) out.push('', '<details>', '<summary>Where the bytes are</summary>', ...details, '', '</details>');
+  const notice = fit.droppedNotice(drop as ReadonlySet<never>);
+  if (notice) out.push('', notice);
   return out.join('\n') + '\n';
 }

@@ -17,7 +17,7 @@ import { LINT_HELP } from '../help.js';
 import type { CliIO } from '../io.js';
 import { toolVersion } from '../version.js';
 import type { LintReport } from '../../core/report/render-lint.js';
-import { historyBuilds, loadAnalyzers, loadConfig, useColor, warnPragmaProblems } from './report.js';
+import { historyBuilds, loadAnalyzers, loadConfig, renderSarifWithDocs, useColor, warnPragmaProblems, writeAnnotations } from './report.js';
 import { atStakeMs } from '../../core/cost.js';
 
 const OPTIONS = {
@@ -30,6 +30,7 @@ const OPTIONS = {
   'fail-on': { type: 'string' },
   'no-color': { type: 'boolean' },
   config: { type: 'string' },
+  annotations: { type: 'boolean' },
   'no-history': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -153,12 +154,13 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     case 'json': out = JSON.stringify(report, null, 2) + '\n'; break;
     case 'sarif': {
       const { renderSarif } = await import('../../core/report/render-sarif.js');
-      out = renderSarif({ findings: shown, rules: analyzers, toolVersion: toolVersion() });
+      out = await renderSarifWithDocs(renderSarif, shown, analyzers, dockerfilePath);
       break;
     }
     case 'markdown': {
-      const { renderLintMarkdown } = await import('../../core/report/render-lint.js');
-      out = renderLintMarkdown(report);
+      const [{ renderLintMarkdown }, { unifiedDiff }] = await Promise.all([import('../../core/report/render-lint.js'), import('../../core/diff.js')]);
+      const diff = report.fixable > 0 ? unifiedDiff(dockerfilePath.replace(/\\/g, '/'), text, composed.text) : '';
+      out = renderLintMarkdown(report, diff ? { diff } : {});
       break;
     }
     case 'table': {
@@ -168,6 +170,7 @@ export async function runLint(args: string[], io: CliIO): Promise<number> {
     }
   }
   await emit(out, values.output, io);
+  if (values.annotations) await writeAnnotations(io, shown, dockerfilePath);
   return reportExitCode(shown, config.failOn);
 }
 

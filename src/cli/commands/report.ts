@@ -28,6 +28,7 @@ const OPTIONS = {
   'no-color': { type: 'boolean' },
   config: { type: 'string' },
   all: { type: 'boolean' },
+  annotations: { type: 'boolean' },
   'no-history': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   baseline: { type: 'string' },
@@ -65,6 +66,8 @@ export interface Analysis {
   atStakeMs: number | null;
   /** Cached steps priced with their time from an earlier build in the history. */
   coldSteps: number;
+  /** The Dockerfile's text, when one was read. */
+  dockerfileText: string | null;
 }
 
 /** The analyzers and their runner, once the config's rule settings are checked against them. */
@@ -106,7 +109,7 @@ export async function analyze(build: Build, dockerfilePath: string | undefined, 
   const { atStakeMs } = await import('../../core/cost.js');
   if (dockerfilePath === undefined) {
     const findings = runAnalyzersDetailed({ build }, analyzers, { rules: config.rules }).findings;
-    return { build, findings, suppressed: 0, atStakeMs: atStakeMs(findings, build), coldSteps: 0 };
+    return { build, findings, suppressed: 0, atStakeMs: atStakeMs(findings, build), coldSteps: 0, dockerfileText: null };
   }
   const text = await readTextFile(dockerfilePath, io.cwd, `The Dockerfile ${dockerfilePath}`, 'check the path given to --dockerfile');
   const [{ parseDockerfile }, { mapStepsToDockerfile }, { withColdTimes, coldTimedSteps }] = await Promise.all([
@@ -132,7 +135,7 @@ export async function analyze(build: Build, dockerfilePath: string | undefined, 
   }
   const result = runAnalyzersDetailed(ctx, run, { rules: config.rules, knownRules: analyzers.map((a) => a.id) });
   warnPragmaProblems(result.pragmaProblems, dockerfilePath, io);
-  return { build: mapped, findings: result.findings, suppressed: result.suppressed, atStakeMs: atStakeMs(result.findings, mapped, parsed), coldSteps: coldTimedSteps(mapped) };
+  return { build: mapped, findings: result.findings, suppressed: result.suppressed, atStakeMs: atStakeMs(result.findings, mapped, parsed), coldSteps: coldTimedSteps(mapped), dockerfileText: text };
 }
 
 /**
@@ -155,12 +158,54 @@ export function applyRuleSettings(findings: Finding[], config: ResolvedConfig): 
   return out;
 }
 
-export async function render(report: Report, format: OutputFormat, table: { width: number; color: boolean }): Promise<string> {
+/** What the markdown and SARIF renderers take besides the report. */
+export interface RenderExtras {
+  /** The Dockerfile's text, for the markdown diff of each fix. */
+  dockerfileText?: string | null;
+  /** An earlier build's report for the markdown verdict's "vs baseline" figures. */
+  baseline?: Report | null;
+  baselineLabel?: string;
+  /** The markdown size limit (default GitHub's comment limit). */
+  limit?: number;
+}
+
+export async function render(report: Report, format: OutputFormat, table: { width: number; color: boolean }, extras: RenderExtras = {}): Promise<string> {
   switch (format) {
     case 'json': return (await import('../../core/report/render-json.js')).renderJson(report);
-    case 'markdown': return (await import('../../core/report/render-markdown.js')).renderMarkdown(report);
+    case 'markdown': {
+      const { renderMarkdown } = await import('../../core/report/render-markdown.js');
+      return renderMarkdown(report, {
+        ...(extras.dockerfileText !== undefined ? { dockerfileText: extras.dockerfileText } : {}),
+        ...(extras.baseline !== undefined ? { baseline: extras.baseline } : {}),
+        ...(extras.baselineLabel !== undefined ? { baselineLabel: extras.baselineLabel } : {}),
+        ...(extras.limit !== undefined ? { limit: extras.limit } : {}),
+      });
+    }
+    case 'sarif': {
+      const [{ analyzers }, { renderSarif }] = await Promise.all([import('../../../analyzers/index.js'), import('../../core/report/render-sarif.js')]);
+      return renderSarifWithDocs(renderSarif, report.findings, analyzers, report.dockerfile);
+    }
     case 'table': return (await import('../../core/report/render-table.js')).renderTable(report, table);
   }
+}
+
+/** SARIF with the rules' docs as help (and helpUri where the package says where docs are published). */
+export async function renderSarifWithDocs(
+  renderSarif: typeof import('../../core/report/render-sarif.js').renderSarif,
+  findings: import('../../core/report/render-sarif.js').SarifFinding[],
+  rules: readonly import('../../core/report/render-sarif.js').SarifRule[],
+  defaultFile: string | null,
+): Promise<string> {
+  const { readRuleDocs, ruleDocsBase } = await import('../../io/rule-docs.js');
+  const ids = [...new Set([...rules.map((r) => r.id), ...findings.map((f) => f.rule)])];
+  return renderSarif({ findings, rules, toolVersion: toolVersion(), ruleDocs: await readRuleDocs(ids), docsBase: ruleDocsBase(), defaultFile });
+}
+
+/** `--annotations`: the findings as GitHub workflow commands, on stderr (the runner reads both streams; stdout keeps the report). */
+export async function writeAnnotations(io: CliIO, findings: import('../../core/report/render-annotations.js').AnnotationFinding[], defaultFile: string | null): Promise<void> {
+  const { renderAnnotations } = await import('../../core/report/render-annotations.js');
+  const text = renderAnnotations(findings, { defaultFile });
+  if (text) io.stderr.write(text);
 }
 
 export async function runReport(args: string[], io: CliIO): Promise<number> {
@@ -190,15 +235,19 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   // One log can hold several builds: table and markdown show each in turn; JSON gives the last
   // build's report, or with --all an array of every build's report.
   const all = await readLogs(source, io.stdin, { cwd: io.cwd, signal: io.signal });
-  const builds = config.format === 'json' && !values.all ? all.slice(-1) : all;
+  // SARIF, like JSON, describes the last build.
+  const builds = (config.format === 'json' && !values.all) || config.format === 'sarif' ? all.slice(-1) : all;
   // Earlier builds of this Dockerfile (the history of `buildlens build`) price the cached steps.
   const earlier = values.dockerfile !== undefined ? await historyBuilds({ dockerfile: resolve(io.cwd, values.dockerfile) }, io, values['no-history'] === true) : [];
   const reports: Report[] = [];
+  let dockerfileText: string | null = null;
   for (const build of builds) {
     const analysis = await analyze(build, values.dockerfile, config, found?.path ?? null, quietAfterFirst(io, reports.length), undefined, earlier.map((e) => e.build));
+    dockerfileText = analysis.dockerfileText;
     const findings = [...analysis.findings, ...cacheFindings(analysis.build, io.env, null, null, config)];
     reports.push(toReport(analysis.build, { findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion(), atStakeMs: analysis.atStakeMs, suppressedFindings: analysis.suppressed }));
   }
+  const extras: RenderExtras = { dockerfileText, baseline };
 
   const toFile = values.output !== undefined;
   const table = {
@@ -209,11 +258,14 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   if (config.format === 'json' && values.all) {
     text = JSON.stringify(reports, null, 2) + '\n';
   } else if (reports.length === 1) {
-    text = await render(reports[0]!, config.format, table);
+    text = await render(reports[0]!, config.format, table, extras);
   } else {
     const parts: string[] = [];
     for (let i = 0; i < reports.length; i++) {
-      const body = await render(reports[i]!, config.format, table);
+      // Several builds share one comment: each gets its share of GitHub's limit (less its heading).
+      const { GITHUB_COMMENT_LIMIT } = await import('../../core/report/markdown-comment.js');
+      const share = Math.floor(GITHUB_COMMENT_LIMIT / reports.length) - 300;
+      const body = await render(reports[i]!, config.format, table, { ...extras, limit: share });
       if (config.format === 'markdown') {
         parts.push(`## ${buildHeading(i, reports.length, builds[i]!, escapeMarkdown)}\n\n${body}`);
       } else {
@@ -225,6 +277,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   }
   if (toFile) await writeOutputFile(values.output!, text, io.cwd);
   else io.stdout.write(text);
+  if (values.annotations) await writeAnnotations(io, reports.flatMap((r) => r.findings), values.dockerfile ?? null);
   // Budgets apply to the build the report is about: the last one of the log.
   const breached = checkReportBudgets(reports[reports.length - 1]!, config.budgets, baseline, io.stderr);
   const code = reportExitCode(reports.flatMap((r) => r.findings), config.failOn);

@@ -3,6 +3,7 @@
 import type { Finding, Severity } from '../model.js';
 import { formatDuration } from '../units.js';
 import { codeSpan, escapeMarkdown, fencedBlock, stripControl } from '../markdown.js';
+import { GITHUB_COMMENT_LIMIT, droppedNotice, findingsCostMs, fitComment, type Droppable } from './markdown-comment.js';
 
 /** The JSON `lint` report (docs/cli.md#buildlens-lint). */
 export interface LintReport {
@@ -89,24 +90,52 @@ export function suppressedText(n: number): string {
   return `${n} finding${n === 1 ? '' : 's'} suppressed by pragmas`;
 }
 
-export function renderLintMarkdown(r: LintReport): string {
-  const out: string[] = [`### buildlens lint: ${codeSpan(r.dockerfile, { inTable: false })}`, ''];
+export interface LintMarkdownOptions {
+  /** The unified diff of every safe fix applied together (what `--diff` prints), shown folded. */
+  diff?: string;
+  /** The size the text must stay under; default GitHub's comment limit. */
+  limit?: number;
+}
+
+/** The lint verdict: `**buildlens lint** \`Dockerfile\`: 3 findings (1 error, 2 warning), 2 fixable, ~6.2s per build at stake`. */
+function lintVerdict(r: LintReport): string {
+  const head = `**buildlens lint** ${codeSpan(r.dockerfile, { inTable: false })}`;
+  if (r.findings.length === 0) return `${head}: no findings`;
+  const counts = (['error', 'warning', 'info'] as const).map((s) => [s, r.findings.filter((f) => f.severity === s).length] as const).filter(([, c]) => c > 0);
+  const cost = r.atStakeMs ?? findingsCostMs({ findings: r.findings.map((f) => ({ ...f, fix: f.fix ?? null })) });
+  return `${head}: ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'} (${counts.map(([s, c]) => `${c} ${s}`).join(', ')})${r.fixable > 0 ? ` · ${r.fixable} fixable` : ''}${cost > 0 ? ` · ~${formatDuration(cost)} per build at stake` : ''}`;
+}
+
+function lintMarkdownWith(r: LintReport, options: LintMarkdownOptions, drop: ReadonlySet<Droppable>): string {
+  const out: string[] = [lintVerdict(r), ''];
   if (r.findings.length === 0) {
-    out.push(`No findings${r.suppressedFindings > 0 ? ` (${suppressedText(r.suppressedFindings)})` : ''}.`);
-    return out.join('\n') + '\n';
+    if (r.suppressedFindings > 0) out.push(`No findings (${suppressedText(r.suppressedFindings)}).`);
+    return out.join('\n').trimEnd() + '\n';
   }
   const stake = atStakeText(r.atStakeMs);
   if (stake) out.push(`**${stake}** (the time of the steps these findings re-run or slow down, each step once).`, '');
-  for (const f of r.findings) {
+  const shown = drop.has('low-findings') ? r.findings.filter((f) => f.severity !== 'info') : r.findings;
+  for (const f of shown) {
     const where = `${f.file ?? ''}${f.line !== null ? `:${f.line}` : ''}`;
     const cost = f.costMs !== null ? ` — costs ${formatDuration(f.costMs)} per build` : '';
-    out.push(`- **${f.severity}** ${codeSpan(where, { inTable: false })} ${f.rule}${cost}: ${escapeMarkdown(f.message)}`);
+    out.push(`- **${f.severity}** ${codeSpan(where, { inTable: false })} ${codeSpan(f.rule, { inTable: false })}${cost}: ${escapeMarkdown(f.message)}`);
     const lines = proposal(f);
     if (lines.length > 0) {
       out.push('', ...fencedBlock(lines.join('\n')).split('\n').map((l) => `  ${l}`), '');
     }
   }
+  const left = r.findings.length - shown.length;
+  if (left > 0) out.push(`- ${left} info finding${left === 1 ? '' : 's'} left out`);
+  if (options.diff) {
+    out.push('', '<details>', `<summary>The Dockerfile with ${r.fixable === 1 ? 'the fix' : `the ${r.fixable} fixes`} applied</summary>`, '', fencedBlock(options.diff, 'diff'), '', '</details>');
+  }
   if (r.fixable > 0) out.push('', `${r.fixable} fixable: \`buildlens lint --diff\` shows the rewritten Dockerfile, \`--fix\` writes it.`);
   if (r.suppressedFindings > 0) out.push('', `${suppressedText(r.suppressedFindings)}.`);
+  const notice = droppedNotice(drop);
+  if (notice) out.push('', notice);
   return out.join('\n') + '\n';
+}
+
+export function renderLintMarkdown(r: LintReport, options: LintMarkdownOptions = {}): string {
+  return fitComment((drop) => lintMarkdownWith(r, options, drop), options.limit ?? GITHUB_COMMENT_LIMIT).text;
 }
