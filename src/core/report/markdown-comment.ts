@@ -154,7 +154,7 @@ export function findingsCostMs(r: Pick<Report, 'findings'> & { atStakeMs?: numbe
 
 /**
  * The first line of a pull-request comment: `**Build 3m12s** (−41.0s vs main) · 12/18 steps cached
- * · context 4.10MB · 2 findings (~1m05s per build at stake)`. With a baseline, the time delta (the
+ * · context 4.10MB · 2 findings (~1m05s at stake)`. With a baseline, the time delta (the
  * wall times when both have one, else the summed step times).
  */
 export function verdictLine(report: Report, options: VerdictOptions = {}): string {
@@ -191,7 +191,7 @@ export function verdictLine(report: Report, options: VerdictOptions = {}): strin
   }
   if (report.findings.length > 0) {
     const cost = findingsCostMs(report);
-    parts.push(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}${cost > 0 ? ` (~${formatDuration(cost)} per build at stake)` : ''}`);
+    parts.push(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}${cost > 0 ? ` (~${formatDuration(cost)} at stake)` : ''}`);
   }
   return parts.join(' · ');
 }

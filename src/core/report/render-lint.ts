@@ -2,6 +2,7 @@
 // its one-sentence message, its cost in a known build, and the lines it proposes.
 import type { Finding, Severity } from '../model.js';
 import { formatDuration } from '../units.js';
+import { costText } from './format.js';
 import { codeSpan, escapeMarkdown, fencedBlock, stripControl } from '../markdown.js';
 import { GITHUB_COMMENT_LIMIT, droppedNotice, findingsCostMs, fitComment, type Droppable } from './markdown-comment.js';
 
@@ -66,7 +67,8 @@ export function renderLintTable(r: LintReport, opts: { color: boolean }): string
   for (const f of r.findings) {
     const sev = opts.color ? `${SGR[f.severity] ?? ''}${f.severity}\u001b[0m` : f.severity;
     const where = `${stripControl(f.file ?? '')}${f.line !== null ? `:${f.line}` : ''}`;
-    const cost = f.costMs !== null ? `  (costs ${formatDuration(f.costMs)} per build)` : '';
+    const stake = costText(f.costMs);
+    const cost = stake ? `  (${stake})` : '';
     out.push(`${sev.padEnd(opts.color ? 7 + 9 : 7)}  ${where}  ${f.rule}${cost}`);
     out.push(`  ${stripControl(f.message)}`);
     for (const l of proposal(f)) out.push(`  ${l}`);
@@ -80,9 +82,9 @@ export function renderLintTable(r: LintReport, opts: { color: boolean }): string
   return out.join('\n') + '\n';
 }
 
-/** `42.0s per build at stake`, or null without a cost. */
+/** `~42.0s at stake`, or null without a cost. */
 export function atStakeText(ms: number | null): string | null {
-  return ms === null ? null : `${formatDuration(ms)} per build at stake`;
+  return ms === null ? null : `~${formatDuration(ms)} at stake`;
 }
 
 /** `2 findings suppressed by pragmas`. */
@@ -97,13 +99,13 @@ export interface LintMarkdownOptions {
   limit?: number;
 }
 
-/** The lint verdict: `**buildlens lint** \`Dockerfile\`: 3 findings (1 error, 2 warning), 2 fixable, ~6.2s per build at stake`. */
+/** The lint verdict: `**buildlens lint** \`Dockerfile\`: 3 findings (1 error, 2 warning), 2 fixable, ~6.2s at stake`. */
 function lintVerdict(r: LintReport): string {
   const head = `**buildlens lint** ${codeSpan(r.dockerfile, { inTable: false })}`;
   if (r.findings.length === 0) return `${head}: no findings`;
   const counts = (['error', 'warning', 'info'] as const).map((s) => [s, r.findings.filter((f) => f.severity === s).length] as const).filter(([, c]) => c > 0);
   const cost = r.atStakeMs ?? findingsCostMs({ findings: r.findings.map((f) => ({ ...f, fix: f.fix ?? null })) });
-  return `${head}: ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'} (${counts.map(([s, c]) => `${c} ${s}`).join(', ')})${r.fixable > 0 ? ` · ${r.fixable} fixable` : ''}${cost > 0 ? ` · ~${formatDuration(cost)} per build at stake` : ''}`;
+  return `${head}: ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'} (${counts.map(([s, c]) => `${c} ${s}`).join(', ')})${r.fixable > 0 ? ` · ${r.fixable} fixable` : ''}${cost > 0 ? ` · ~${formatDuration(cost)} at stake` : ''}`;
 }
 
 function lintMarkdownWith(r: LintReport, options: LintMarkdownOptions, drop: ReadonlySet<Droppable>): string {
@@ -117,7 +119,8 @@ function lintMarkdownWith(r: LintReport, options: LintMarkdownOptions, drop: Rea
   const shown = drop.has('low-findings') ? r.findings.filter((f) => f.severity !== 'info') : r.findings;
   for (const f of shown) {
     const where = `${f.file ?? ''}${f.line !== null ? `:${f.line}` : ''}`;
-    const cost = f.costMs !== null ? ` — costs ${formatDuration(f.costMs)} per build` : '';
+    const stake = costText(f.costMs);
+    const cost = stake ? ` — ${stake}` : '';
     out.push(`- **${f.severity}** ${codeSpan(where, { inTable: false })} ${codeSpan(f.rule, { inTable: false })}${cost}: ${escapeMarkdown(f.message)}`);
     const lines = proposal(f);
     if (lines.length > 0) {

@@ -6,7 +6,7 @@
 import { codeSpan, escapeMarkdown, fencedBlock } from '../markdown.js';
 import { unifiedDiff } from '../diff.js';
 import { applyFix } from '../analyze.js';
-import { formatDuration, formatPercent } from './format.js';
+import { costText, formatDuration, formatPercent } from './format.js';
 import { buildFailed, failingStep, type Report, type ReportFinding, type ReportStep } from './report.js';
 import { STATUS_LABEL, criticalPathLine, firstLine, hasShare, sameError, shareBase, slowestShown, stepText, stepTimeText, unknownWallTime, visibleSteps } from './common.js';
 import { GITHUB_COMMENT_LIMIT, cutText, droppedNotice, fitComment, verdictLine, type Droppable } from './markdown-comment.js';
@@ -87,7 +87,8 @@ function proposedChange(f: ReportFinding, dockerfileText: string | null | undefi
 function findingLines(f: ReportFinding, dockerfileText: string | null | undefined): string[] {
   const out: string[] = [];
   const location = f.file !== null ? `${f.file}${f.line !== null ? `:${f.line}` : ''}` : f.line !== null ? `line ${f.line}` : '';
-  const cost = f.costMs !== null ? ` (~${formatDuration(f.costMs)} per build)` : '';
+  const stake = costText(f.costMs);
+  const cost = stake ? ` (${stake})` : '';
   out.push(`- **${f.severity}** ${codeSpan(f.rule, { inTable: false })}${location ? ` at ${codeSpan(location, { inTable: false })}` : ''}${cost}: ${escapeMarkdown(f.message)}`);
   if (f.suggestion) {
     if (/\r|\n/.test(f.suggestion.trim())) out.push('  - Suggestion:', '', indent(fencedBlock(f.suggestion, 'dockerfile'), '    '), '');
@@ -141,7 +142,7 @@ function renderWith(report: Report, options: MarkdownOptions, drop: ReadonlySet<
   if (report.findings.length > 0) {
     const shown = drop.has('low-findings') ? report.findings.filter((f) => f.severity !== 'info') : report.findings;
     out.push('### Findings', '');
-    if (report.atStakeMs !== null && report.atStakeMs !== undefined) out.push(`**~${formatDuration(report.atStakeMs)} per build at stake** (the time of the steps these findings re-run or slow down, each step once).`, '');
+    if (report.atStakeMs !== null && report.atStakeMs !== undefined) out.push(`**~${formatDuration(report.atStakeMs)} at stake** (the time of the steps these findings re-run or slow down, each step once).`, '');
     for (const f of shown) out.push(...findingLines(f, options.dockerfileText));
     const left = report.findings.length - shown.length;
     if (left > 0) out.push(`- ${plural(left, 'info finding')} left out`);

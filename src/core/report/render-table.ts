@@ -3,7 +3,7 @@
 // output may be a CI log or a file; with colour, box-drawing borders and a unicode block bar.
 import Table from 'cli-table3';
 import { stripControl } from '../markdown.js';
-import { formatDuration, formatPercent, formatSize } from './format.js';
+import { costText, formatDuration, formatPercent, formatSize } from './format.js';
 import { buildFailed, failingStep, type Report, type ReportStep } from './report.js';
 import { STATUS_LABEL, criticalPathLine, firstLine, hasShare, sameError, shareBase, slowestShown, stepText, stepTimeText, unknownWallTime, visibleSteps } from './common.js';
 
@@ -276,12 +276,13 @@ export function renderTable(report: Report, opts: TableOptions): string {
   }
 
   if (report.findings.length > 0) {
-    const stake = report.atStakeMs !== null ? ` - ${formatDuration(report.atStakeMs)} per build at stake` : '';
+    const stake = report.atStakeMs !== null ? ` - ~${formatDuration(report.atStakeMs)} at stake` : '';
     out.push('', paint('1', `Findings (${report.findings.length})${stake}`));
     const sevColour: Record<string, string> = { error: '31', warning: '33', info: '36' };
     for (const f of report.findings) {
       const where = f.file !== null ? `${f.file}${f.line !== null ? `:${f.line}` : ''}` : f.line !== null ? `line ${f.line}` : '';
-      const cost = f.costMs !== null ? ` (costs ~${formatDuration(f.costMs)} per build)` : '';
+      const stake = costText(f.costMs);
+      const cost = stake ? ` (${stake})` : '';
       const headLine = `${f.severity.padEnd(7)} ${f.rule}${where ? '  ' + where : ''}${cost}`;
       out.push('  ' + paint(sevColour[f.severity] ?? '', shorten(clean(headLine), width - 2, ellipsis)));
       out.push(...wrap(f.message, width, '    ', '    '));
