@@ -8,7 +8,10 @@
 // as it does today. Any failure (no find, not GNU find, an error while walking) gives null: the
 // caller walks the context with node instead.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, read as fsRead, readdirSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Dockerignore } from '../core/dockerignore.js';
 import type { ListedDir, ListedEntry } from './context-scanner.js';
 
@@ -35,39 +38,81 @@ export interface FindListing {
 export function startFindListing(root: string, options: FindListingOptions): FindListing | null {
   if (process.platform !== 'linux' && options.command === undefined) return null;
   const args = findArguments(root, options.ignore);
-  const parser = new FindRecords();
+  // find writes to an unlinked temporary file, not a pipe: a pipe fills (64 kB) while node is busy
+  // loading its modules, and find would wait for node instead of running beside it.
+  let fd: number;
   let child: ReturnType<typeof spawn>;
   try {
-    child = spawn(options.command ?? 'find', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], env: { ...(options.env ?? process.env), LC_ALL: 'C' } });
+    const path = join(tmpdir(), `buildlens-context-${process.pid}-${randomBytes(6).toString('hex')}`);
+    fd = openSync(path, 'wx+', 0o600);
+    try {
+      child = spawn(options.command ?? 'find', args, { cwd: root, stdio: ['ignore', fd, 'ignore'], env: { ...(options.env ?? process.env), LC_ALL: 'C' } });
+    } finally {
+      unlinkSync(path);
+    }
   } catch {
     return null;
   }
-  const done = new Promise<Map<string, ListedDir> | null>((resolve) => {
-    let settled = false;
-    const finish = (value: Map<string, ListedDir> | null) => {
-      if (settled) return;
-      settled = true;
-      options.signal?.removeEventListener('abort', onAbort);
-      resolve(value);
-    };
-    const onAbort = () => {
-      child.kill();
-      finish(null);
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', () => finish(null));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (!parser.push(chunk)) child.kill();
-    });
-    child.on('close', (code) => finish(code === 0 ? parser.end() : null));
+  const parser = new FindRecords();
+  let exited: number | null | undefined;
+  let wake: (() => void) | null = null;
+  const stopped = () => exited !== undefined;
+  const onExit = (code: number | null) => {
+    if (exited === undefined) exited = code;
+    wake?.();
+  };
+  child.on('error', () => onExit(null));
+  child.on('exit', (code) => onExit(code));
+  const onAbort = () => {
+    child.kill();
+    onExit(null);
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  // The records are read as find writes them (whenever this thread is free), and the rest at the end.
+  const read = (position: number) => new Promise<Buffer>((resolve, reject) => {
+    const buf = Buffer.allocUnsafe(READ_BYTES);
+    fsRead(fd, buf, 0, READ_BYTES, position, (err, n) => (err ? reject(err) : resolve(buf.subarray(0, n))));
+  });
+  const pump = async (): Promise<Map<string, ListedDir> | null> => {
+    let position = 0;
+    for (;;) {
+      const done = stopped();
+      const chunk = await read(position);
+      if (chunk.length > 0) {
+        position += chunk.length;
+        if (!parser.push(chunk)) {
+          child.kill();
+          return null;
+        }
+        continue;
+      }
+      if (done) return exited === 0 ? parser.end() : null;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, POLL_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  };
+  const done = pump().catch(() => null).finally(() => {
+    options.signal?.removeEventListener('abort', onAbort);
+    closeSync(fd);
   });
   return {
     done,
     stop: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
+      if (!stopped()) child.kill();
     },
   };
 }
+
+/** How much of find's output is read at a time, and how often the file is looked at while find runs. */
+const READ_BYTES = 1 << 20;
+const POLL_MS = 4;
 
 /** `*?[\` escaped for find's -path (fnmatch). */
 function globEscape(name: string): string {
