@@ -9,8 +9,8 @@
 // caller walks the context with node instead.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, read as fsRead, readdirSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, closeSync, constants as fsConstants, openSync, read as fsRead, readdirSync, unlinkSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dockerignore } from '../core/dockerignore.js';
 import type { ListedDir, ListedEntry } from './context-scanner.js';
@@ -21,39 +21,85 @@ export interface FindListingOptions {
   command?: string;
   /** The environment for find (PATH); process.env by default. */
   env?: Record<string, string | undefined>;
+  /** How many finds may run at once (one per core, up to 4, by default). */
+  processes?: number;
   signal?: AbortSignal;
 }
 
 export interface FindListing {
   /** The directories find listed, by path relative to the root ('' for the root); null when find failed. */
   done: Promise<Map<string, ListedDir> | null>;
+  /**
+   * Have `fn` called with each directory once it is listed whole (those listed already, then the
+   * others as find lists them), to go through them while find lists the rest.
+   */
+  onDirectory(fn: (rel: string, dir: ListedDir) => void): void;
   /** Stop find (the listing is not needed). */
   stop(): void;
 }
 
 /**
  * Start listing `root` with GNU find, now. Null where it is not worth trying (not Linux: find there
- * is not GNU find).
+ * is not GNU find). A context with many subdirectories is listed by several finds at once (one per
+ * core, up to 4): one lists the first two levels, the others share the subtrees below.
  */
 export function startFindListing(root: string, options: FindListingOptions): FindListing | null {
   if (process.platform !== 'linux' && options.command === undefined) return null;
-  const args = findArguments(root, options.ignore);
-  // find writes to an unlinked temporary file, not a pipe: a pipe fills (64 kB) while node is busy
-  // loading its modules, and find would wait for node instead of running beside it.
-  let fd: number;
-  let child: ReturnType<typeof spawn>;
+  const plan = listingPlan(root, options.ignore, options.processes ?? Math.min(4, availableParallelism()));
+  const dirs = new Map<string, Listed>([['', new Listed()]]);
+  for (const unit of plan.units.flat()) dirs.set(unit, new Listed());
+  const runs: FindRun[] = [];
+  const stopAll = () => runs.forEach((r) => r.stop());
+  let backlog: Array<[string, ListedDir]> | null = [];
+  let onDirectory = (rel: string, dir: ListedDir): void => {
+    backlog!.push([rel, dir]);
+  };
+  const parsers = [new FindRecords(dirs, plan.units.length > 0 ? 2 : null), ...plan.units.map((units) => new FindRecords(dirs, null, new Set(units)))];
+  for (const p of parsers) p.onComplete = (rel, dir) => onDirectory(rel, dir);
   try {
-    const path = join(tmpdir(), `buildlens-context-${process.pid}-${randomBytes(6).toString('hex')}`);
-    fd = openSync(path, 'wx+', 0o600);
-    try {
-      child = spawn(options.command ?? 'find', args, { cwd: root, stdio: ['ignore', fd, 'ignore'], env: { ...(options.env ?? process.env), LC_ALL: 'C' } });
-    } finally {
-      unlinkSync(path);
-    }
+    runs.push(runFind(root, findArguments(['.'], plan.units.length > 0 ? 2 : null, plan.prune), parsers[0]!, options));
+    plan.units.forEach((units, i) => runs.push(runFind(root, findArguments(units.map((u) => `./${u}`), null, plan.prune, 0), parsers[i + 1]!, options)));
   } catch {
+    stopAll();
     return null;
   }
-  const parser = new FindRecords();
+  const done = Promise.all(runs.map((r) => r.done.then((ok) => {
+    if (!ok) stopAll();
+    return ok;
+  }))).then((oks) => (oks.every((ok) => ok) ? (dirs as Map<string, ListedDir>) : null));
+  return {
+    done,
+    stop: stopAll,
+    onDirectory: (fn) => {
+      onDirectory = fn;
+      const queued = backlog ?? [];
+      backlog = null;
+      for (const [rel, dir] of queued) fn(rel, dir);
+    },
+  };
+}
+
+interface FindRun {
+  /** True when find exited 0 and its records were all read. */
+  done: Promise<boolean>;
+  stop(): void;
+}
+
+/** One find, writing to an unlinked temporary file that is read as it grows. */
+function runFind(root: string, args: string[], parser: FindRecords, options: FindListingOptions): FindRun {
+  // A file, not a pipe: a pipe fills (64 kB) while node is busy loading its modules, and find would
+  // wait for node instead of running beside it. Unlinked as soon as find has it open.
+  const path = join(tmpdir(), `buildlens-context-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const fd = openSync(path, 'wx+', 0o600);
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(options.command ?? 'find', args, { cwd: root, stdio: ['ignore', fd, 'ignore'], env: { ...(options.env ?? process.env), LC_ALL: 'C' } });
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  } finally {
+    unlinkSync(path);
+  }
   let exited: number | null | undefined;
   let wake: (() => void) | null = null;
   const stopped = () => exited !== undefined;
@@ -68,26 +114,25 @@ export function startFindListing(root: string, options: FindListingOptions): Fin
     onExit(null);
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
-
-  // The records are read as find writes them (whenever this thread is free), and the rest at the end.
   const read = (position: number) => new Promise<Buffer>((resolve, reject) => {
     const buf = Buffer.allocUnsafe(READ_BYTES);
     fsRead(fd, buf, 0, READ_BYTES, position, (err, n) => (err ? reject(err) : resolve(buf.subarray(0, n))));
   });
-  const pump = async (): Promise<Map<string, ListedDir> | null> => {
+  // The records are read as find writes them (whenever this thread is free), and the rest at the end.
+  const pump = async (): Promise<boolean> => {
     let position = 0;
     for (;;) {
-      const done = stopped();
+      const ended = stopped();
       const chunk = await read(position);
       if (chunk.length > 0) {
         position += chunk.length;
         if (!parser.push(chunk)) {
           child.kill();
-          return null;
+          return false;
         }
         continue;
       }
-      if (done) return exited === 0 ? parser.end() : null;
+      if (ended) return exited === 0 && parser.end();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, POLL_MS);
         wake = () => {
@@ -98,7 +143,7 @@ export function startFindListing(root: string, options: FindListingOptions): Fin
       wake = null;
     }
   };
-  const done = pump().catch(() => null).finally(() => {
+  const done = pump().catch(() => false).finally(() => {
     options.signal?.removeEventListener('abort', onAbort);
     closeSync(fd);
   });
@@ -113,6 +158,8 @@ export function startFindListing(root: string, options: FindListingOptions): Fin
 /** How much of find's output is read at a time, and how often the file is looked at while find runs. */
 const READ_BYTES = 1 << 20;
 const POLL_MS = 4;
+/** Split the listing only with this many subtrees (directories two levels down) to share. */
+const SPLIT_MIN_UNITS = 8;
 
 /** `*?[\` escaped for find's -path (fnmatch). */
 function globEscape(name: string): string {
@@ -120,56 +167,95 @@ function globEscape(name: string): string {
 }
 
 /**
- * find's arguments, run in `root` (so that names are given as `./name` and no argument can be taken
- * for an option): entries below the root, one record each, NUL-terminated (a name can hold a new line):
- *   - `P0/path` a directory the scanner prunes (find does not enter it);
- *   - `X0/path` a directory this process cannot read or enter (find does not enter it either);
- *   - `R<size>/path` a regular file this process cannot read (ContextScanner's test, on the mode bits);
- *   - `<%y><size>/path` anything else: f file, d directory, l symlink (never followed), s/p/b/c/D.
+ * find's arguments, run in the root (so that paths are given as `./name` and no argument can be
+ * taken for an option), for entries below the start points, one record each, NUL-terminated (a
+ * name can hold a new line), the path as `./path`:
+ *   - `P0/./path` a directory the scanner prunes (find does not enter it);
+ *   - `X0/./path` a directory this process cannot read or enter (find does not enter it either);
+ *   - `R<size>/./path` a regular file this process cannot read (ContextScanner's test, on the mode bits);
+ *   - `<%y><size>/./path` anything else: f file, d directory, l symlink (never followed), s/p/b/c/D.
  */
-export function findArguments(root: string, ignore: Dockerignore | null): string[] {
-  const args = ['.', '-mindepth', '1'];
-  const prune = ignore ? prunedDirs(root, ignore) : [];
+export function findArguments(start: string[], maxDepth: number | null, prune: string[], minDepth = 1): string[] {
+  const args = [...start, '-mindepth', String(minDepth), ...(maxDepth !== null ? ['-maxdepth', String(maxDepth)] : [])];
   if (prune.length > 0) {
     args.push('(');
     prune.forEach((p, i) => args.push(...(i > 0 ? ['-o'] : []), '-path', `./${globEscape(p)}`));
-    args.push(')', '-printf', 'P0/%P\\0', '-prune', '-o');
+    args.push(')', '-printf', 'P0/%p\\0', '-prune', '-o');
   }
-  args.push('-type', 'd', '!', '(', '-readable', '-executable', ')', '-printf', 'X0/%P\\0', '-prune', '-o');
+  args.push('-type', 'd', '!', '(', '-readable', '-executable', ')', '-printf', 'X0/%p\\0', '-prune', '-o');
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   if (uid !== 0) {
     const gids = typeof process.getgroups === 'function' ? [...new Set(process.getgroups())] : [];
     const inGroup = gids.length === 0 ? ['-false'] : ['(', ...gids.flatMap((g, i) => [...(i > 0 ? ['-o'] : []), '-gid', String(g)]), ')'];
     // ContextScanner.readable: the owner's bit for the owner, else the group's for a member, else the others'.
     const readable = ['(', '-uid', String(uid), '-perm', '-400', ')', '-o', '(', '!', '-uid', String(uid), ...inGroup, '-perm', '-040', ')', '-o', '(', '!', '-uid', String(uid), '!', ...inGroup, '-perm', '-004', ')'];
-    args.push('-type', 'f', '!', '(', ...readable, ')', '-printf', 'R%s/%P\\0', '-o');
+    args.push('-type', 'f', '!', '(', ...readable, ')', '-printf', 'R%s/%p\\0', '-o');
   }
-  args.push('-printf', '%y%s/%P\\0');
+  args.push('-printf', '%y%s/%p\\0');
   return args;
 }
 
+export interface ListingPlan {
+  /** Directories find prunes (the scanner prunes them). */
+  prune: string[];
+  /** Subtrees two levels down, shared out between finds (none: one find lists it all). */
+  units: string[][];
+}
+
 /**
- * Directories the scanner will prune, to prune in find too: the top-level ones, and deeper ones a
- * pattern names without wildcards. (Only a saving: the scanner decides on every listed path.)
+ * What find prunes: the top-level directories the scanner prunes, and deeper ones a pattern names
+ * without wildcards (only a saving: the scanner decides on every listed path). With `processes` > 1
+ * and enough directories two levels down, those are dealt out in turn to the finds.
  */
-function prunedDirs(root: string, ignore: Dockerignore): string[] {
-  const out = new Set<string>();
+export function listingPlan(root: string, ignore: Dockerignore | null, processes: number): ListingPlan {
+  const prune = new Set<string>();
+  let top;
   try {
-    for (const e of readdirSync(root, { withFileTypes: true })) {
-      if (!e.isDirectory() || e.name.includes('\ufffd')) continue;
-      if (ignore.match(e.name, null).excluded && ignore.prunes(e.name)) out.add(e.name);
-    }
+    top = readdirSync(root, { withFileTypes: true });
   } catch {
-    return [];
+    return { prune: [], units: [] };
   }
-  for (const p of ignore.patterns) {
-    if (p.exception) continue;
-    const path = p.pattern.endsWith('/**') ? p.pattern.slice(0, -3) : p.pattern;
-    if (!path.includes('/') || /[*?[\]\\^]/.test(path) || path.startsWith('../') || path === '..') continue;
-    if (out.has(path.slice(0, path.indexOf('/')))) continue;
-    if (ignore.status(path, true) === 'pruned') out.add(path);
+  const walked: string[] = [];
+  for (const e of top) {
+    if (!e.isDirectory() || e.name.includes('\ufffd')) continue;
+    if (ignore && ignore.match(e.name, null).excluded && ignore.prunes(e.name)) prune.add(e.name);
+    else walked.push(e.name);
   }
-  return [...out];
+  if (ignore) {
+    for (const p of ignore.patterns) {
+      if (p.exception) continue;
+      const path = p.pattern.endsWith('/**') ? p.pattern.slice(0, -3) : p.pattern;
+      if (!path.includes('/') || /[*?[\]\\^]/.test(path) || path.startsWith('../') || path === '..') continue;
+      if (prune.has(path.slice(0, path.indexOf('/')))) continue;
+      if (ignore.status(path, true) === 'pruned') prune.add(path);
+    }
+  }
+  const units: string[] = [];
+  if (processes > 1) {
+    for (const name of walked) {
+      let below;
+      try {
+        below = readdirSync(`${root}/${name}`, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of below) {
+        const rel = `${name}/${e.name}`;
+        if (!e.isDirectory() || e.name.includes('\ufffd') || prune.has(rel)) continue;
+        if (ignore && ignore.status(rel, true) === 'pruned') continue;
+        try {
+          accessSync(`${root}/${rel}`, fsConstants.R_OK | fsConstants.X_OK);
+        } catch {
+          continue;
+        }
+        units.push(rel);
+      }
+    }
+  }
+  if (units.length < SPLIT_MIN_UNITS) return { prune: [...prune], units: [] };
+  const shares: string[][] = Array.from({ length: processes }, () => []);
+  units.forEach((u, i) => shares[i % processes]!.push(u));
+  return { prune: [...prune], units: shares };
 }
 
 /** A listed entry, with its sort key: the name's bytes, one code unit each (libuv's strcmp order). */
@@ -177,7 +263,8 @@ interface KeyedEntry extends ListedEntry {
   key: string;
 }
 
-class Listed implements ListedDir {
+/** A directory's entries as find lists them. */
+export class Listed implements ListedDir {
   readonly entries: KeyedEntry[] = [];
   private isSorted = false;
 
@@ -195,14 +282,30 @@ class Listed implements ListedDir {
 
 const NUL = 0;
 const SLASH = 0x2f;
+const DOT = 0x2e;
 
-/** find's records, parsed as they stream in: each entry goes to its parent directory's list. */
+/**
+ * find's records, parsed as they stream in: each entry goes to its parent directory's list, in
+ * `dirs` (shared by the finds of one listing). The parent is found on the stack of directories
+ * from the start point to the last one listed (find lists depth first), else in `dirs` (a start
+ * point). With `maxDepth`, directories at that depth are not entered: listed only when another
+ * find lists them (they are in `dirs` already).
+ */
 export class FindRecords {
-  private readonly dirs = new Map<string, Listed>([['', new Listed()]]);
-  /** The directories from the root to the last one listed: byte length of the path, path, list (null: not listed). */
-  private readonly open: Array<{ len: number; rel: string; list: Listed | null }> = [{ len: 0, rel: '', list: this.dirs.get('')! }];
+  /** Directories open: byte length of the path, path, list (null: not listed), listed by this find. */
+  private readonly open: Array<{ len: number; rel: string; list: Listed | null; own: boolean }> = [];
+  /** Called with each directory this find has listed whole (its entries will not change). */
+  onComplete: ((rel: string, list: ListedDir) => void) | null = null;
   private rest: Buffer | null = null;
   private bad = false;
+
+  /**
+   * @param units the start points of this find, when it is not the root's (find lists each one first,
+   *   as a directory at depth 0: the stack starts again from it)
+   */
+  constructor(private readonly dirs: Map<string, Listed> = new Map([['', new Listed()]]), private readonly maxDepth: number | null = null, private readonly units: ReadonlySet<string> | null = null) {
+    if (!units) this.open.push({ len: 0, rel: '', list: dirs.get('')!, own: true });
+  }
 
   /** Take a chunk of find's output; false once it is not what was asked for. */
   push(chunk: Buffer): boolean {
@@ -222,14 +325,26 @@ export class FindRecords {
       }
       start = end + 1;
     }
-    if (start < buf.length) this.rest = buf.subarray(start);
+    if (start < buf.length) this.rest = Buffer.from(buf.subarray(start));
     return true;
   }
 
-  /** The listing, or null when the output was cut or malformed. */
-  end(): Map<string, ListedDir> | null {
-    if (this.bad || this.rest) return null;
-    return this.dirs;
+  /** True when the output ended on a whole record and every record was understood. */
+  end(): boolean {
+    if (this.bad || this.rest !== null) return false;
+    while (this.open.length > 0) this.close();
+    return true;
+  }
+
+  /** The last open directory is listed whole. */
+  private close(): void {
+    const d = this.open.pop()!;
+    if (d.own && d.list) this.onComplete?.(d.rel, d.list);
+  }
+
+  /** The listing (the shared `dirs`), or null when the output was cut or malformed. */
+  listing(): Map<string, ListedDir> | null {
+    return this.end() ? this.dirs : null;
   }
 
   private record(buf: Buffer, start: number, end: number): boolean {
@@ -237,14 +352,26 @@ export class FindRecords {
     let i = start + 1;
     let size = 0;
     while (i < end && buf[i]! >= 0x30 && buf[i]! <= 0x39) size = size * 10 + (buf[i++]! - 0x30);
-    if (i === start + 1 || buf[i] !== SLASH) return false;
-    const pathStart = i + 1;
+    if (i === start + 1 || buf[i] !== SLASH || buf[i + 1] !== DOT || buf[i + 2] !== SLASH) return false;
+    // the path, without find's `./`
+    const pathStart = i + 3;
     if (pathStart >= end) return false;
     let slash = buf.lastIndexOf(SLASH, end - 1);
     if (slash < pathStart) slash = -1;
     const parentLen = slash < 0 ? 0 : slash - pathStart;
     const open = this.open;
-    while (open.length > 0 && open[open.length - 1]!.len !== parentLen) open.pop();
+    if (this.units && (type === 0x64 || type === 0x50 || type === 0x58)) {
+      const rel = buf.toString('utf8', pathStart, end);
+      if (this.units.has(rel)) {
+        // a start point (listed by the find of the levels above): what follows is below it
+        const list = this.dirs.get(rel);
+        if (type !== 0x64 || !list) return false;
+        while (open.length > 0) this.close();
+        open.push({ len: end - pathStart, rel, list, own: true });
+        return true;
+      }
+    }
+    while (open.length > 0 && open[open.length - 1]!.len !== parentLen) this.close();
     const parent = open[open.length - 1];
     if (!parent) return false;
     const nameStart = slash < 0 ? pathStart : slash + 1;
@@ -276,11 +403,17 @@ export class FindRecords {
       // the scanner reads any other one itself (and meets the same error as without find).
       const rel = parent.rel === '' ? name : `${parent.rel}/${name}`;
       let list: Listed | null = null;
+      let own = false;
       if (type === 0x64 && valid && parent.list) {
-        list = new Listed();
-        this.dirs.set(rel, list);
+        const depth = open.length;
+        list = this.dirs.get(rel) ?? null;
+        if (!list && (this.maxDepth === null || depth < this.maxDepth)) {
+          list = new Listed();
+          this.dirs.set(rel, list);
+          own = true;
+        }
       }
-      open.push({ len: end - pathStart, rel, list });
+      open.push({ len: end - pathStart, rel, list, own });
     }
     return true;
   }

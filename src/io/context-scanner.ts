@@ -118,6 +118,21 @@ export function startScanWorker(url: URL = WORKER_URL): Worker | null {
   }
 }
 
+/** A listed directory gone through ahead of the walk: its own part of the scan, the subdirectories it pushes. */
+interface ListedPart {
+  part: ContextScan;
+  push: Pending[];
+  entries: number;
+}
+
+function appendScan(result: ContextScan, part: ContextScan): void {
+  for (const f of part.files) result.files.push(f);
+  for (const f of part.excludedFiles) result.excludedFiles.push(f);
+  for (const d of part.prunedDirs) result.prunedDirs.push(d);
+  for (const p of part.problems) result.problems.push(p);
+  result.dirs += part.dirs;
+}
+
 function emptyScan(root: string): ContextScan {
   return { root, files: [], excludedFiles: [], prunedDirs: [], dirs: 0, problems: [] };
 }
@@ -133,6 +148,10 @@ export class ContextScanner {
 
   /** Directories listed beforehand (scanListed), by path: walkDir takes their entries from here. */
   private listing: ReadonlyMap<string, ListedDir> | null = null;
+  /** Listed directories already gone through (listedPart), by path. */
+  private readonly parts = new Map<string, ListedPart>();
+  /** The match info of listed directories, by path (listedPart). */
+  private readonly infos = new Map<string, MatchInfo>();
 
   scan(options: ScanOptions): ContextScan {
     const result = emptyScan(this.root);
@@ -150,7 +169,33 @@ export class ContextScanner {
       return this.scan(options);
     } finally {
       this.listing = null;
+      this.parts.clear();
+      this.infos.clear();
     }
+  }
+
+  /**
+   * Go through one listed directory now, as walkDir will when `scanListed` reaches it (which then
+   * only appends the result): while find still lists the rest. Same `options` as scanListed's.
+   */
+  listedPart(rel: string, listed: ListedDir, options: ScanOptions): void {
+    const info = this.dirInfo(rel, options.ignore);
+    const part = emptyScan(this.root);
+    const push: Pending[] = [];
+    const wantsContent = options.readContent ?? (options.readContentPattern ? (path: string) => options.readContentPattern!.test(path) : undefined);
+    const entries = this.walkListed({ rel, info }, listed, rel === '' ? this.root : `${this.root}/${rel}`, part, options, wantsContent, push);
+    this.parts.set(rel, { part, push, entries });
+  }
+
+  /** A directory's match info, as the walk gives it to its entries (its parent's, then its own match). */
+  private dirInfo(rel: string, ignore: Dockerignore | null): MatchInfo {
+    if (ignore === null || rel === '') return null;
+    const known = this.infos.get(rel);
+    if (known !== undefined) return known;
+    const slash = rel.lastIndexOf('/');
+    const info = ignore.match(rel, slash < 0 ? null : this.dirInfo(rel.slice(0, slash), ignore)).info;
+    this.infos.set(rel, info);
+    return info;
   }
 
   /**
@@ -289,7 +334,15 @@ export class ContextScanner {
     const wantsContent = options.readContent ?? (options.readContentPattern ? (path: string) => options.readContentPattern!.test(path) : undefined);
     const abs = dir.rel === '' ? this.root : `${this.root}/${dir.rel}`;
     const listed = this.listing?.get(dir.rel);
-    if (listed) return this.walkListed(dir, listed, abs, result, options, wantsContent, push);
+    if (listed) {
+      const ready = this.parts.get(dir.rel);
+      if (ready) {
+        appendScan(result, ready.part);
+        for (const p of ready.push) push.push(p);
+        return ready.entries;
+      }
+      return this.walkListed(dir, listed, abs, result, options, wantsContent, push);
+    }
     let entries: Dirent[];
     try {
       entries = readdirSync(abs, { withFileTypes: true });

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Dockerignore } from '../../src/core/dockerignore.js';
-import { FindRecords, findArguments, startFindListing } from '../../src/io/context-find.js';
+import { FindRecords, Listed, findArguments, listingPlan, startFindListing } from '../../src/io/context-find.js';
 import { ContextScanner, type ScanOptions } from '../../src/io/context-scanner.js';
 import { runCliIn } from '../run-cli.js';
 
@@ -51,6 +51,12 @@ async function trickyTree(): Promise<void> {
   file('packages/p/node_modules/z/i.js', 30);
   file('packages/p/src/main.js', 31);
   file('.git/HEAD', 20);
+  // enough directories two levels down for the listing to be shared between finds
+  for (const p of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']) {
+    file(`pkgs/${p}/index.js`, p.charCodeAt(0));
+    file(`pkgs/${p}/lib/${p}.js`, 3);
+  }
+  file('pkgs/d/lib/deep/er/x.log', 11);
   file('app.log', 5);
   file('logs/today.log', 6);
   file('bad\nname.txt', 1);
@@ -87,11 +93,24 @@ afterEach(async () => {
 });
 
 /** What the node walker gives, and what the find listing gives (null when find failed). */
-async function both(options: ScanOptions): Promise<{ walked: ReturnType<ContextScanner['scan']>; listed: ReturnType<ContextScanner['scan']> | null }> {
+/**
+ * What the node walker gives, and what the find listing gives (null when find failed); `early`: each
+ * directory gone through as soon as it is listed (as the command does), not at the end.
+ */
+async function both(options: ScanOptions, processes?: number, early = false): Promise<{ walked: ReturnType<ContextScanner['scan']>; listed: ReturnType<ContextScanner['scan']> | null }> {
   const walked = new ContextScanner(root).scan(options);
-  const listing = startFindListing(root, { ignore: options.ignore });
+  const listing = startFindListing(root, { ignore: options.ignore, ...(processes !== undefined ? { processes } : {}) });
+  const scanner = new ContextScanner(root);
+  let parts = 0;
+  if (early) {
+    listing?.onDirectory((rel, dir) => {
+      parts++;
+      scanner.listedPart(rel, dir, options);
+    });
+  }
   const dirs = listing ? await listing.done : null;
-  return { walked, listed: dirs ? new ContextScanner(root).scanListed(dirs, options) : null };
+  if (early && dirs) expect(parts).toBe(dirs.size);
+  return { walked, listed: dirs ? scanner.scanListed(dirs, options) : null };
 }
 
 const IGNORE_FILES = [
@@ -108,9 +127,27 @@ const IGNORE_FILES = [
   it.each(IGNORE_FILES)('gives what the walker gives, in the same order (ignore file %j)', async (text) => {
     await trickyTree();
     const options: ScanOptions = { ignore: text === '' ? null : Dockerignore.parse(text), readContentPattern: /(^|\/)\.(gitignore|npmrc)$/ };
-    const { walked, listed } = await both(options);
-    expect(listed).toEqual(walked);
-    expect(walked.files.length).toBeGreaterThan(0);
+    // one find, and the listing shared between finds (three: the subtrees are not dealt out evenly);
+    // directories gone through at the end, or as soon as they are listed
+    for (const [processes, early] of [[1, false], [1, true], [3, false], [3, true]] as const) {
+      const { walked, listed } = await both(options, processes, early);
+      expect(listed).toEqual(walked);
+      expect(walked.files.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('shares the listing between finds when there are enough directories two levels down', async () => {
+    await trickyTree();
+    const plan = listingPlan(root, Dockerignore.parse('node_modules\n'), 2);
+    expect(plan.units).toHaveLength(2);
+    const units = plan.units.flat();
+    expect(units.length).toBeGreaterThanOrEqual(8);
+    expect(units).toEqual(expect.arrayContaining(['pkgs/a', 'src/lib', 'packages/p']));
+    expect(units.some((u) => u.startsWith('node_modules/'))).toBe(false);
+    expect(listingPlan(root, null, 1).units).toEqual([]);
+    file('one/two/x');
+    rmSync(join(root, 'pkgs'), { recursive: true });
+    expect(listingPlan(root, null, 2).units).toEqual([]);
   });
 
   it('meets every kind of problem the walker reports', async () => {
@@ -132,7 +169,7 @@ const IGNORE_FILES = [
 
   it('sizes pruned directories as the walker does (--measure-excluded)', async () => {
     await trickyTree();
-    const { walked, listed } = await both({ ignore: Dockerignore.parse('node_modules\n.git\nd*\n'), sizeExcluded: true });
+    const { walked, listed } = await both({ ignore: Dockerignore.parse('node_modules\n.git\nd*\n'), sizeExcluded: true }, 2, true);
     expect(listed).toEqual(walked);
     expect(walked.prunedDirs.find((d) => d.path === 'node_modules')).toEqual({ path: 'node_modules', files: 3, bytes: 1077 });
   });
@@ -142,8 +179,8 @@ const IGNORE_FILES = [
     file('packages/p/node_modules/b.js');
     file('.git/HEAD');
     file('keep/x');
-    const args = (text: string) => findArguments(root, Dockerignore.parse(text)).join(' ');
-    expect(args('node_modules\n.git\npackages/p/node_modules\n')).toContain('( -path ./.git -o -path ./node_modules -o -path ./packages/p/node_modules ) -printf P0/%P\\0 -prune');
+    const args = (text: string) => findArguments(['.'], null, listingPlan(root, Dockerignore.parse(text), 1).prune).join(' ');
+    expect(args('node_modules\n.git\npackages/p/node_modules\n')).toContain('( -path ./.git -o -path ./node_modules -o -path ./packages/p/node_modules ) -printf P0/%p\\0 -prune');
     expect(args('node_modules\n!node_modules/a.js\n')).not.toContain('-path');
     expect(args('*\n!keep\n')).toContain('-path ./node_modules');
     expect(args('*\n!keep\n')).not.toContain('./keep');
@@ -222,18 +259,35 @@ describe('the fallback to the node walker', () => {
   });
 
   it('parses records cut anywhere across chunks, and refuses a cut record', () => {
-    const text = Buffer.from('d0/a\0f12/a/x\0l3/a/y\0f5/b\0');
+    const text = Buffer.from('d0/./a\0f12/./a/x\0l3/./a/y\0f5/./b\0');
     for (let cut = 1; cut < text.length; cut++) {
       const r = new FindRecords();
       expect(r.push(text.subarray(0, cut))).toBe(true);
       expect(r.push(text.subarray(cut))).toBe(true);
-      const dirs = r.end()!;
+      const dirs = r.listing()!;
       expect(dirs.get('')!.sorted().map((e) => e.name)).toEqual(['a', 'b']);
       expect(dirs.get('a')!.sorted()).toEqual([expect.objectContaining({ name: 'x', type: 'f', size: 12 }), expect.objectContaining({ name: 'y', type: 'l', size: 3 })]);
     }
     const cut = new FindRecords();
-    cut.push(Buffer.from('f1/a\0f2/b'));
-    expect(cut.end()).toBeNull();
+    cut.push(Buffer.from('f1/./a\0f2/./b'));
+    expect(cut.listing()).toBeNull();
+    expect(new FindRecords().push(Buffer.from('f1/a\0'))).toBe(false);
+  });
+
+  it('tells apart start points of the same length (each find of a shared listing lists several)', () => {
+    const fresh = () => new Map([['', new Listed()], ['a/b', new Listed()], ['a/c', new Listed()], ['a/bcd', new Listed()]]);
+    const dirs = fresh();
+    const r = new FindRecords(dirs, null, new Set(['a/b', 'a/c', 'a/bcd']));
+    expect(r.push(Buffer.from('d0/./a/b\0d0/./a/b/xyz\0f1/./a/b/xyz/1\0d0/./a/c\0f2/./a/c/2\0d0/./a/bcd\0f3/./a/bcd/3\0f4/./a/bcd/4\0'))).toBe(true);
+    const names = (rel: string) => dirs.get(rel)!.sorted().map((e) => e.name);
+    expect(names('a/b')).toEqual(['xyz']);
+    expect(names('a/b/xyz')).toEqual(['1']);
+    expect(names('a/c')).toEqual(['2']);
+    expect(names('a/bcd')).toEqual(['3', '4']);
+    expect(names('')).toEqual([]);
+    // an entry before its start point, or a start point that is not a directory: not what was asked for
+    expect(new FindRecords(fresh(), null, new Set(['a/b'])).push(Buffer.from('f1/./a/b/x\0'))).toBe(false);
+    expect(new FindRecords(fresh(), null, new Set(['a/b'])).push(Buffer.from('X0/./a/b\0'))).toBe(false);
   });
 
   (linux ? it : it.skip)('gives the same report from `buildlens context` with find missing or failing', async () => {

@@ -174,9 +174,11 @@ export async function runContext(args: string[], io: CliIO): Promise<number> {
       readContentPattern: new RegExp(`(^|/)\\.gitignore$|${core.SECRET_CONTENT_FILES.source}`),
       ...(io.signal ? { signal: io.signal } : {}),
     };
-    // find's listing when it ran (GNU find, no error); else the walk in node, on two threads.
-    const listed = listing ? await listing.done : null;
+    // find's listing when it ran (GNU find, no error), each directory gone through as soon as find
+    // has listed it whole; else the walk in node, on two threads.
     const contextScanner = new scanner.ContextScanner(root);
+    listing?.onDirectory((rel, dir) => contextScanner.listedPart(rel, dir, scanOptions));
+    const listed = listing ? await listing.done : null;
     const scan = listed ? contextScanner.scanListed(listed, scanOptions) : await contextScanner.scanParallel(scanOptions);
 
     const ignorePath = display(io.cwd, ignoreAbs);
