@@ -265,8 +265,12 @@ interface KeyedEntry extends ListedEntry {
 
 /** A directory's entries as find lists them. */
 export class Listed implements ListedDir {
-  readonly entries: KeyedEntry[] = [];
+  entries: KeyedEntry[] = [];
   private isSorted = false;
+
+  drop(): void {
+    this.entries = [];
+  }
 
   sorted(): readonly ListedEntry[] {
     if (!this.isSorted) {
@@ -375,7 +379,10 @@ export class FindRecords {
     const parent = open[open.length - 1];
     if (!parent) return false;
     const nameStart = slash < 0 ? pathStart : slash + 1;
-    const name = buf.toString('utf8', nameStart, end);
+    // The whole path decoded at once (one flat string; a `/` always ends a byte sequence, so the
+    // parent's part decodes as the parent's path did), the name sliced from it.
+    const path = buf.toString('utf8', pathStart, end);
+    const name = slash < 0 ? path : path.slice(path.lastIndexOf('/') + 1);
     const bytes = end - nameStart;
     // A byte that is not UTF-8 decodes to U+FFFD, one code unit; any other non-ASCII character takes
     // more bytes than code units: so a name is ASCII when it has no U+FFFD and as many units as bytes.
@@ -397,11 +404,11 @@ export class FindRecords {
       case 0x44: t = 'D'; break;
       default: return false;
     }
-    if (parent.list) parent.list.entries.push({ name, key, type: t, size: valid ? size : -1, readable });
+    if (parent.list) parent.list.entries.push({ name, path, key, type: t, size: valid ? size : -1, readable });
     if (t === 'd') {
       // Only a directory find entered, under a listed one, with a name node can give back, is listed:
       // the scanner reads any other one itself (and meets the same error as without find).
-      const rel = parent.rel === '' ? name : `${parent.rel}/${name}`;
+      const rel = path;
       let list: Listed | null = null;
       let own = false;
       if (type === 0x64 && valid && parent.list) {

@@ -59,6 +59,8 @@ export interface ScanOptions {
 /** One entry of a listed directory (scanListed). */
 export interface ListedEntry {
   name: string;
+  /** The entry's path from the root (the directory's path, `/`, the name). */
+  path: string;
   /** As find's `%y`: d directory, f regular file, l symlink, s/p/b/c special files. */
   type: string;
   /** lstat's size; -1 when the listing could not size it (then walkDir's lstat decides). */
@@ -70,6 +72,8 @@ export interface ListedEntry {
 /** A directory's entries, given in any order; `sorted` gives them in readdir's order (libuv sorts names by their bytes). */
 export interface ListedDir {
   sorted(): readonly ListedEntry[];
+  /** The entries will not be asked for again (listedPart went through them). */
+  drop?(): void;
 }
 
 /** Largest file whose content the scanner reads when asked. */
@@ -185,6 +189,7 @@ export class ContextScanner {
     const wantsContent = options.readContent ?? (options.readContentPattern ? (path: string) => options.readContentPattern!.test(path) : undefined);
     const entries = this.walkListed({ rel, info }, listed, rel === '' ? this.root : `${this.root}/${rel}`, part, options, wantsContent, push);
     this.parts.set(rel, { part, push, entries });
+    listed.drop?.();
   }
 
   /** A directory's match info, as the walk gives it to its entries (its parent's, then its own match). */
@@ -436,7 +441,7 @@ export class ContextScanner {
     const entries = listed.sorted();
     for (const entry of entries) {
       const name = entry.name;
-      const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
+      const rel = entry.path;
       let excluded = false;
       let info: MatchInfo = null;
       if (ignore !== null) {
