@@ -364,7 +364,7 @@ export function findJunk(files: readonly ContextFile[]): JunkGroup[] {
   };
   const hasComposer = files.some((f) => f.path === 'composer.json');
   let lastDir = '\0';
-  let lastJunk: { pattern: string; category: JunkCategory; path: string } | null = null;
+  let lastJunk: { pattern: string; category: JunkCategory; path: string; group?: JunkGroup } | null = null;
   for (const f of files) {
     const path = f.path;
     // The outermost junk directory on the path (a directory: a `/` follows it); `vendor` counts
@@ -386,7 +386,15 @@ export function findJunk(files: readonly ContextFile[]): JunkGroup[] {
         } else lastJunk = null;
       }
       if (lastJunk) {
-        add(lastJunk.pattern, lastJunk.category, lastJunk.path, f.size);
+        // the group is kept with the directory's answer: no lookup for the next files
+        const g = lastJunk.group;
+        if (g) {
+          g.files++;
+          g.bytes += f.size;
+        } else {
+          add(lastJunk.pattern, lastJunk.category, lastJunk.path, f.size);
+          lastJunk.group = groups.get(lastJunk.pattern)!;
+        }
         continue;
       }
     }
@@ -564,9 +572,10 @@ export function proposeIgnoreLines(input: ProposalInput): IgnoreProposal {
     const alone = new Dockerignore(pattern);
     let suspects: number[];
     if (pattern.length === 1 && !pattern[0]!.exception && alone.list.compiled[0]!.type === 'exact') {
-      // A plain path excludes itself and what is below it.
+      // A plain path excludes itself and what is below it: with no `/`, that is every file of
+      // its top-level entry (all that scope gave).
       const p = pattern[0]!.pattern;
-      suspects = remaining.filter((i) => {
+      suspects = !p.includes('/') ? remaining : remaining.filter((i) => {
         const path = visible[i]!.path;
         return path.startsWith(p) && (path.length === p.length || path[p.length] === '/');
       });
