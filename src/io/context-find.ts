@@ -8,7 +8,6 @@
 // as it does today. Any failure (no find, not GNU find, an error while walking) gives null: the
 // caller walks the context with node instead.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants as fsConstants, openSync, read as fsRead, readdirSync, unlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,11 +84,15 @@ interface FindRun {
   stop(): void;
 }
 
+let tempFiles = 0;
+
 /** One find, writing to an unlinked temporary file that is read as it grows. */
 function runFind(root: string, args: string[], parser: FindRecords, options: FindListingOptions): FindRun {
   // A file, not a pipe: a pipe fills (64 kB) while node is busy loading its modules, and find would
   // wait for node instead of running beside it. Unlinked as soon as find has it open.
-  const path = join(tmpdir(), `buildlens-context-${process.pid}-${randomBytes(6).toString('hex')}`);
+  // `wx`: created here or not at all (never a file or link already there); the name need not be
+  // secret (node:crypto would cost ~4 ms to load before find can start).
+  const path = join(tmpdir(), `buildlens-context-${process.pid}-${++tempFiles}-${Math.random().toString(36).slice(2)}`);
   const fd = openSync(path, 'wx+', 0o600);
   let child: ReturnType<typeof spawn>;
   try {
