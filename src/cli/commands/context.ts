@@ -135,10 +135,14 @@ export async function runContext(args: string[], io: CliIO): Promise<number> {
   const listing = ignoreReadError === null && ignoreParseError === null && !ignore?.list.invalidPattern
     ? finder.startFindListing(root, { ignore, env: io.env, ...(io.signal ? { signal: io.signal } : {}) })
     : null;
+  // No listing (not Linux, or an ignore file to report): the walk's worker thread is started now, so
+  // that its start-up (~30 ms) overlaps the module loading below, as before find.
+  const scanWorker = listing ? null : (await import('../../io/context-scanner.js')).startScanWorker();
   try {
     return await analyseContext();
   } finally {
     listing?.stop();
+    void scanWorker?.terminate();
   }
 
   async function analyseContext(): Promise<number> {
@@ -179,7 +183,7 @@ export async function runContext(args: string[], io: CliIO): Promise<number> {
     const contextScanner = new scanner.ContextScanner(root);
     listing?.onDirectory((rel, dir) => contextScanner.listedPart(rel, dir, scanOptions));
     const listed = listing ? await listing.done : null;
-    const scan = listed ? contextScanner.scanListed(listed, scanOptions) : await contextScanner.scanParallel(scanOptions);
+    const scan = listed ? contextScanner.scanListed(listed, scanOptions) : await contextScanner.scanParallel(scanOptions, scanWorker);
 
     const ignorePath = display(io.cwd, ignoreAbs);
     const dockerfilePath = display(io.cwd, dockerfileAbs);
