@@ -364,7 +364,7 @@ export function findJunk(files: readonly ContextFile[]): JunkGroup[] {
   };
   const hasComposer = files.some((f) => f.path === 'composer.json');
   let lastDir = '\0';
-  let lastJunk: { pattern: string; category: JunkCategory; path: string } | null = null;
+  let lastJunk: { pattern: string; category: JunkCategory; path: string; group?: JunkGroup } | null = null;
   for (const f of files) {
     const path = f.path;
     // The outermost junk directory on the path (a directory: a `/` follows it); `vendor` counts
@@ -386,7 +386,15 @@ export function findJunk(files: readonly ContextFile[]): JunkGroup[] {
         } else lastJunk = null;
       }
       if (lastJunk) {
-        add(lastJunk.pattern, lastJunk.category, lastJunk.path, f.size);
+        // the group is kept with the directory's answer: no lookup for the next files
+        const g = lastJunk.group;
+        if (g) {
+          g.files++;
+          g.bytes += f.size;
+        } else {
+          add(lastJunk.pattern, lastJunk.category, lastJunk.path, f.size);
+          lastJunk.group = groups.get(lastJunk.pattern)!;
+        }
         continue;
       }
     }
@@ -503,13 +511,23 @@ export function proposeIgnoreLines(input: ProposalInput): IgnoreProposal {
   // A line can only drop files below the top-level entries its first path element matches: the
   // files are indexed by that element once, so each line looks at its own files, not at all of them.
   const byTop = new Map<string, number[]>();
+  // Files come grouped by top-level entry: the last one's list is kept at hand.
+  let lastTop = '\0';
+  let lastList: number[] = [];
   for (let i = 0; i < visible.length; i++) {
     const path = visible[i]!.path;
     const slash = path.indexOf('/');
-    const top = slash < 0 ? path : path.slice(0, slash);
+    const topLength = slash < 0 ? path.length : slash;
+    if (topLength === lastTop.length && path.startsWith(lastTop)) {
+      lastList.push(i);
+      continue;
+    }
+    const top = path.slice(0, topLength);
     const list = byTop.get(top);
     if (list) list.push(i);
     else byTop.set(top, [i]);
+    lastTop = top;
+    lastList = byTop.get(top)!;
   }
   const gone = new Uint8Array(visible.length);
   /** Indices of the files (not dropped yet, in context order) that these patterns could exclude. */
@@ -554,9 +572,10 @@ export function proposeIgnoreLines(input: ProposalInput): IgnoreProposal {
     const alone = new Dockerignore(pattern);
     let suspects: number[];
     if (pattern.length === 1 && !pattern[0]!.exception && alone.list.compiled[0]!.type === 'exact') {
-      // A plain path excludes itself and what is below it.
+      // A plain path excludes itself and what is below it: with no `/`, that is every file of
+      // its top-level entry (all that scope gave).
       const p = pattern[0]!.pattern;
-      suspects = remaining.filter((i) => {
+      suspects = !p.includes('/') ? remaining : remaining.filter((i) => {
         const path = visible[i]!.path;
         return path.startsWith(p) && (path.length === p.length || path[p.length] === '/');
       });
@@ -691,7 +710,9 @@ export function groupByDirectory(ignored: readonly ContextFile[], visible: reado
 const BUILD_IRRELEVANT = /^(Dockerfile[^/]*|[^/]*\.Dockerfile|[^/]*\.dockerignore|\.dockerignore|(docker-)?compose[^/]*\.ya?ml|\.github\/.*|\.gitlab\/.*|\.gitlab-ci\.yml|\.circleci\/.*|\.travis\.yml|Jenkinsfile|azure-pipelines\.yml|\.gitignore|\.gitattributes)$/;
 
 export function buildIrrelevantFiles(files: readonly ContextFile[]): ContextFile[] {
-  return files.filter((f) => BUILD_IRRELEVANT.test(f.path));
+  // Only `.github/`, `.gitlab/` and `.circleci/` lines reach below the top level: a path with a `/`
+  // that does not start with a dot cannot match (a cheaper test than the pattern, on most files).
+  return files.filter((f) => (f.path.charCodeAt(0) === 0x2e || !f.path.includes('/')) && BUILD_IRRELEVANT.test(f.path));
 }
 
 /** `.github/x` → `.github`; `Dockerfile.dev` → `Dockerfile*` style lines for the files given. */

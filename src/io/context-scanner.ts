@@ -56,6 +56,26 @@ export interface ScanOptions {
   signal?: AbortSignal;
 }
 
+/** One entry of a listed directory (scanListed). */
+export interface ListedEntry {
+  name: string;
+  /** The entry's path from the root (the directory's path, `/`, the name). */
+  path: string;
+  /** As find's `%y`: d directory, f regular file, l symlink, s/p/b/c special files. */
+  type: string;
+  /** lstat's size; -1 when the listing could not size it (then walkDir's lstat decides). */
+  size: number;
+  /** A regular file this process can read (the same test as ContextScanner's, on the mode bits). */
+  readable: boolean;
+}
+
+/** A directory's entries, given in any order; `sorted` gives them in readdir's order (libuv sorts names by their bytes). */
+export interface ListedDir {
+  sorted(): readonly ListedEntry[];
+  /** The entries will not be asked for again (listedPart went through them). */
+  drop?(): void;
+}
+
 /** Largest file whose content the scanner reads when asked. */
 const MAX_CONTENT_BYTES = 1_000_000;
 
@@ -102,6 +122,21 @@ export function startScanWorker(url: URL = WORKER_URL): Worker | null {
   }
 }
 
+/** A listed directory gone through ahead of the walk: its own part of the scan, the subdirectories it pushes. */
+interface ListedPart {
+  part: ContextScan;
+  push: Pending[];
+  entries: number;
+}
+
+function appendScan(result: ContextScan, part: ContextScan): void {
+  for (const f of part.files) result.files.push(f);
+  for (const f of part.excludedFiles) result.excludedFiles.push(f);
+  for (const d of part.prunedDirs) result.prunedDirs.push(d);
+  for (const p of part.problems) result.problems.push(p);
+  result.dirs += part.dirs;
+}
+
 function emptyScan(root: string): ContextScan {
   return { root, files: [], excludedFiles: [], prunedDirs: [], dirs: 0, problems: [] };
 }
@@ -115,10 +150,57 @@ export class ContextScanner {
 
   constructor(readonly root: string) {}
 
+  /** Directories listed beforehand (scanListed), by path: walkDir takes their entries from here. */
+  private listing: ReadonlyMap<string, ListedDir> | null = null;
+  /** Listed directories already gone through (listedPart), by path. */
+  private readonly parts = new Map<string, ListedPart>();
+  /** The match info of listed directories, by path (listedPart). */
+  private readonly infos = new Map<string, MatchInfo>();
+
   scan(options: ScanOptions): ContextScan {
     const result = emptyScan(this.root);
     this.walk([{ rel: '', info: null }], result, options, Infinity);
     return result;
+  }
+
+  /**
+   * The same result as `scan`, with the entries and sizes of the directories in `listing` taken
+   * from it (GNU find listed them: context-find.ts); the directories it lacks are read here.
+   */
+  scanListed(listing: ReadonlyMap<string, ListedDir>, options: ScanOptions): ContextScan {
+    this.listing = listing;
+    try {
+      return this.scan(options);
+    } finally {
+      this.listing = null;
+      this.parts.clear();
+      this.infos.clear();
+    }
+  }
+
+  /**
+   * Go through one listed directory now, as walkDir will when `scanListed` reaches it (which then
+   * only appends the result): while find still lists the rest. Same `options` as scanListed's.
+   */
+  listedPart(rel: string, listed: ListedDir, options: ScanOptions): void {
+    const info = this.dirInfo(rel, options.ignore);
+    const part = emptyScan(this.root);
+    const push: Pending[] = [];
+    const wantsContent = options.readContent ?? (options.readContentPattern ? (path: string) => options.readContentPattern!.test(path) : undefined);
+    const entries = this.walkListed({ rel, info }, listed, rel === '' ? this.root : `${this.root}/${rel}`, part, options, wantsContent, push);
+    this.parts.set(rel, { part, push, entries });
+    listed.drop?.();
+  }
+
+  /** A directory's match info, as the walk gives it to its entries (its parent's, then its own match). */
+  private dirInfo(rel: string, ignore: Dockerignore | null): MatchInfo {
+    if (ignore === null || rel === '') return null;
+    const known = this.infos.get(rel);
+    if (known !== undefined) return known;
+    const slash = rel.lastIndexOf('/');
+    const info = ignore.match(rel, slash < 0 ? null : this.dirInfo(rel.slice(0, slash), ignore)).info;
+    this.infos.set(rel, info);
+    return info;
   }
 
   /**
@@ -256,6 +338,16 @@ export class ContextScanner {
     const { ignore } = options;
     const wantsContent = options.readContent ?? (options.readContentPattern ? (path: string) => options.readContentPattern!.test(path) : undefined);
     const abs = dir.rel === '' ? this.root : `${this.root}/${dir.rel}`;
+    const listed = this.listing?.get(dir.rel);
+    if (listed) {
+      const ready = this.parts.get(dir.rel);
+      if (ready) {
+        appendScan(result, ready.part);
+        for (const p of ready.push) push.push(p);
+        return ready.entries;
+      }
+      return this.walkListed(dir, listed, abs, result, options, wantsContent, push);
+    }
     let entries: Dirent[];
     try {
       entries = readdirSync(abs, { withFileTypes: true });
@@ -307,7 +399,7 @@ export class ContextScanner {
       }
       if (!isFile && !isLink) {
         if (!excluded) {
-          result.problems.push({ path: rel, kind: 'special-file', detail: specialDetail(entry), excluded });
+          result.problems.push({ path: rel, kind: 'special-file', detail: specialDetail(entry.isSocket() ? 's' : entry.isFIFO() ? 'p' : entry.isBlockDevice() ? 'b' : entry.isCharacterDevice() ? 'c' : '?'), excluded });
         }
         continue;
       }
@@ -325,6 +417,79 @@ export class ContextScanner {
       if (isFile && !this.readable(stat)) {
         result.problems.push({ path: rel, kind: 'unreadable-file', detail: 'the file cannot be read (permission denied): docker build fails when it sends it; fix its permissions or add it to .dockerignore', excluded });
       } else if (isFile && wantsContent && stat.size <= MAX_CONTENT_BYTES && wantsContent(rel, stat.size)) {
+        try {
+          file.content = readFileSync(`${abs}/${name}`, 'utf8');
+        } catch (err) {
+          result.problems.push({ path: rel, kind: 'unreadable-file', detail: describeError(err, 'file', excluded), excluded });
+        }
+      }
+      result.files.push(file);
+    }
+    return entries.length;
+  }
+
+  /**
+   * `walkDir` on a directory of a listing (GNU find's, context-find.ts) instead of readdir + lstat:
+   * the same decisions, entry by entry, in the same order. An entry the listing could not size (a
+   * name that is not UTF-8) goes through lstat as in `walkDir`; a subdirectory the listing has no
+   * entries for (unreadable, or pruned by find) is read from the file system when it is walked.
+   */
+  private walkListed(dir: Pending, listed: ListedDir, abs: string, result: ContextScan, options: ScanOptions, wantsContent: ((path: string, size: number) => boolean) | undefined, push: Pending[]): number {
+    const { ignore } = options;
+    result.dirs++;
+    const parentInfo = dir.info;
+    const entries = listed.sorted();
+    for (const entry of entries) {
+      const name = entry.name;
+      const rel = entry.path;
+      let excluded = false;
+      let info: MatchInfo = null;
+      if (ignore !== null) {
+        const r = ignore.match(rel, dir.rel === '' ? null : parentInfo);
+        excluded = r.excluded;
+        info = r.info;
+      }
+      const type = entry.type;
+      if (ODD_NAME.test(name) && !excluded) {
+        result.problems.push({ path: rel, kind: 'odd-name', detail: oddNameDetail(name), excluded });
+      }
+      if (type === 'd') {
+        if (excluded && ignore !== null && ignore.prunes(rel)) {
+          result.prunedDirs.push(options.sizeExcluded ? { path: rel, ...sizeTree(`${abs}/${name}`) } : { path: rel, files: null, bytes: null });
+          continue;
+        }
+        push.push({ rel, info });
+        continue;
+      }
+      const isFile = type === 'f';
+      const isLink = type === 'l';
+      if (!isFile && !isLink) {
+        if (!excluded) {
+          result.problems.push({ path: rel, kind: 'special-file', detail: specialDetail(type), excluded });
+        }
+        continue;
+      }
+      if (excluded && !options.sizeExcluded && !isFile) {
+        result.excludedFiles.push({ path: rel, size: 0, kind: 'symlink' });
+        continue;
+      }
+      let size = entry.size;
+      let readable = entry.readable;
+      if (size < 0) {
+        // Not sized by the listing (its name is not UTF-8): as walkDir does it.
+        const stat = this.lstat(`${abs}/${name}`, rel, excluded, result);
+        if (!stat) continue;
+        size = stat.size;
+        readable = this.readable(stat);
+      }
+      const file: ContextFile = isLink ? { path: rel, size, kind: 'symlink' } : { path: rel, size };
+      if (excluded) {
+        result.excludedFiles.push(file);
+        continue;
+      }
+      if (isFile && !readable) {
+        result.problems.push({ path: rel, kind: 'unreadable-file', detail: 'the file cannot be read (permission denied): docker build fails when it sends it; fix its permissions or add it to .dockerignore', excluded });
+      } else if (isFile && wantsContent && size <= MAX_CONTENT_BYTES && wantsContent(rel, size)) {
         try {
           file.content = readFileSync(`${abs}/${name}`, 'utf8');
         } catch (err) {
@@ -400,8 +565,9 @@ function describeError(err: unknown, what: 'file' | 'directory', excluded: boole
   return `the ${what} cannot be read (${why}): docker build fails on it; fix its permissions or add it to .dockerignore`;
 }
 
-function specialDetail(entry: Dirent): string {
-  const what = entry.isSocket() ? 'a socket' : entry.isFIFO() ? 'a named pipe' : entry.isBlockDevice() ? 'a block device' : entry.isCharacterDevice() ? 'a character device' : 'a special file';
+/** `type` as find's `%y` writes it: s socket, p pipe, b block device, c character device. */
+function specialDetail(type: string): string {
+  const what = type === 's' ? 'a socket' : type === 'p' ? 'a named pipe' : type === 'b' ? 'a block device' : type === 'c' ? 'a character device' : 'a special file';
   return `${what}, not a file: not counted; add it to .dockerignore (docker cannot copy its content)`;
 }
 

@@ -2,8 +2,8 @@
 // (the .dockerignore applied, excluded directories pruned), say what the build sees and what BuildKit
 // transfers, where the bytes are, what should not be there, and the .dockerignore lines that fix it
 // (`--diff` prints them as a patch, `--fix` appends them).
-import { existsSync, statSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { Analyzer, AnalyzerContext, ContextFile } from '../../../analyzers/types.js';
 import { FAIL_ON_VALUES, FORMAT_VALUES, type FailOn, type OutputFormat } from '../../core/config.js';
@@ -101,32 +101,59 @@ export async function runContext(args: string[], io: CliIO): Promise<number> {
   }
   if (!rootStat.isDirectory()) throw new InputError(`The context ${positionals[0]} is a file, not a directory: give the directory you pass to docker build.`);
 
-  // A worker thread for the scan, started now so that its start-up (~30 ms) overlaps the reading
-  // and module loading below; the scan gives it subtrees when the context is large.
-  const scanner = await import('../../io/context-scanner.js');
-  const scanWorker = scanner.startScanWorker();
+  // The Dockerfile and the ignore file first (small files, read once): the ignore patterns tell find
+  // what it need not walk, and find starts now, to list the context while the modules below load.
+  // The Dockerfile: -f (relative to the current directory, as docker takes it), else DIR/Dockerfile.
+  const dockerfileAbs = values.file !== undefined ? resolve(io.cwd, values.file) : resolve(root, 'Dockerfile');
+  let dockerfileText: string | null = null;
+  try {
+    dockerfileText = readFileSync(dockerfileAbs, 'utf8');
+  } catch (err) {
+    if (values.file !== undefined) throw new InputError(fileErrorMessage(err, `The Dockerfile ${values.file}`, 'check the path given to -f'));
+  }
+  // `<Dockerfile>.dockerignore` beside the Dockerfile wins over DIR/.dockerignore (BuildKit).
+  const besideDockerfile = `${dockerfileAbs}.dockerignore`;
+  const ignoreAbs = dockerfileText !== null && existsSync(besideDockerfile) ? besideDockerfile : resolve(root, '.dockerignore');
+  let ignoreText: string | null = null;
+  let ignoreReadError: unknown = null;
+  try {
+    ignoreText = readFileSync(ignoreAbs, 'utf8');
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ENOENT') ignoreReadError = err;
+  }
+  const [{ Dockerignore, DockerignoreError }, finder] = await Promise.all([import('../../core/dockerignore.js'), import('../../io/context-find.js')]);
+  let ignore: InstanceType<typeof Dockerignore> | null = null;
+  let ignoreParseError: unknown = null;
+  if (ignoreText !== null) {
+    try {
+      ignore = Dockerignore.parse(ignoreText);
+    } catch (err) {
+      ignoreParseError = err;
+    }
+  }
+  // An ignore file the build would fail on is reported below, before any scan: no listing then.
+  const listing = ignoreReadError === null && ignoreParseError === null && !ignore?.list.invalidPattern
+    ? finder.startFindListing(root, { ignore, env: io.env, ...(io.signal ? { signal: io.signal } : {}) })
+    : null;
+  // No listing (not Linux, or an ignore file to report): the walk's worker thread is started now, so
+  // that its start-up (~30 ms) overlaps the module loading below, as before find.
+  const scanWorker = listing ? null : (await import('../../io/context-scanner.js')).startScanWorker();
   try {
     return await analyseContext();
   } finally {
+    listing?.stop();
     void scanWorker?.terminate();
   }
 
   async function analyseContext(): Promise<number> {
-
-    // The Dockerfile: -f (relative to the current directory, as docker takes it), else DIR/Dockerfile.
-    const dockerfileAbs = values.file !== undefined ? resolve(io.cwd, values.file) : resolve(root, 'Dockerfile');
-    let dockerfileText: string | null = null;
-    try {
-      dockerfileText = await readFile(dockerfileAbs, 'utf8');
-    } catch (err) {
-      if (values.file !== undefined) throw new InputError(fileErrorMessage(err, `The Dockerfile ${values.file}`, 'check the path given to -f'));
-    }
-
-    const [{ parseDockerfile }, { Dockerignore, DockerignoreError }, core] = await Promise.all([
+    // All loaded while find runs. (Two steps: the analyzers import core/context.js, and Jest's VM
+    // modules fail on one module imported by two concurrent imports.)
+    const [{ parseDockerfile }, scanner, core] = await Promise.all([
       import('../../core/dockerfile.js'),
-      import('../../core/dockerignore.js'),
-        import('../../core/context.js'),
+      import('../../io/context-scanner.js'),
+      import('../../core/context.js'),
     ]);
+    const [contextAnalyzers, { runAnalyzers }] = await Promise.all([loadContextAnalyzers(), import('../../core/analyze.js')]);
     const parsed = dockerfileText !== null ? parseDockerfile(dockerfileText) : null;
     if (parsed && parsed.stages.length === 0) throw new InputError(`${display(io.cwd, dockerfileAbs)} has no FROM instruction, so it is not a Dockerfile: pass the Dockerfile with -f.`);
     if (values.target !== undefined) {
@@ -137,34 +164,26 @@ export async function runContext(args: string[], io: CliIO): Promise<number> {
       }
     }
 
-    // The ignore file: `<Dockerfile>.dockerignore` beside the Dockerfile wins over DIR/.dockerignore (BuildKit).
-    const besideDockerfile = `${dockerfileAbs}.dockerignore`;
-    const ignoreAbs = dockerfileText !== null && existsSync(besideDockerfile) ? besideDockerfile : resolve(root, '.dockerignore');
-    let ignoreText: string | null = null;
-    try {
-      ignoreText = await readFile(ignoreAbs, 'utf8');
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code !== 'ENOENT') throw new InputError(fileErrorMessage(err, `The ignore file ${display(io.cwd, ignoreAbs)}`, 'check it'));
+    if (ignoreReadError !== null) throw new InputError(fileErrorMessage(ignoreReadError, `The ignore file ${display(io.cwd, ignoreAbs)}`, 'check it'));
+    if (ignoreParseError !== null) {
+      if (ignoreParseError instanceof DockerignoreError) throw new InputError(`${display(io.cwd, ignoreAbs)} ${ignoreParseError.message}: fix that line.`);
+      throw ignoreParseError;
     }
-    let ignore = null;
-    if (ignoreText !== null) {
-      try {
-        ignore = Dockerignore.parse(ignoreText);
-      } catch (err) {
-        if (err instanceof DockerignoreError) throw new InputError(`${display(io.cwd, ignoreAbs)} ${err.message}: fix that line.`);
-        throw err;
-      }
-      const bad = ignore.list.invalidPattern;
-      if (bad) throw new InputError(`${display(io.cwd, ignoreAbs)} line ${bad.line}: \`${bad.source}\` does not compile as a pattern (docker build fails with "failed to match excludepatterns"): fix that line.`);
-    }
+    const bad = ignore?.list.invalidPattern;
+    if (bad) throw new InputError(`${display(io.cwd, ignoreAbs)} line ${bad.line}: \`${bad.source}\` does not compile as a pattern (docker build fails with "failed to match excludepatterns"): fix that line.`);
 
-    const scan = await new scanner.ContextScanner(root).scanParallel({
+    const scanOptions = {
       ignore,
       sizeExcluded: values['measure-excluded'] ?? false,
       readContentPattern: new RegExp(`(^|/)\\.gitignore$|${core.SECRET_CONTENT_FILES.source}`),
       ...(io.signal ? { signal: io.signal } : {}),
-    }, scanWorker);
+    };
+    // find's listing when it ran (GNU find, no error), each directory gone through as soon as find
+    // has listed it whole; else the walk in node, on two threads.
+    const contextScanner = new scanner.ContextScanner(root);
+    listing?.onDirectory((rel, dir) => contextScanner.listedPart(rel, dir, scanOptions));
+    const listed = listing ? await listing.done : null;
+    const scan = listed ? contextScanner.scanListed(listed, scanOptions) : await contextScanner.scanParallel(scanOptions, scanWorker);
 
     const ignorePath = display(io.cwd, ignoreAbs);
     const dockerfilePath = display(io.cwd, dockerfileAbs);
@@ -180,7 +199,6 @@ export async function runContext(args: string[], io: CliIO): Promise<number> {
     };
     if (parsed && dockerfileText !== null) ctx.dockerfile = { path: dockerfilePath, text: dockerfileText, parsed };
 
-    const [contextAnalyzers, { runAnalyzers }] = await Promise.all([loadContextAnalyzers(), import('../../core/analyze.js')]);
     const findings = runAnalyzers(ctx, contextAnalyzers);
     const facts = core.contextFacts(ctx)!;
 
