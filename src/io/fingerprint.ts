@@ -112,7 +112,12 @@ export async function digestFiles(root: string, files: readonly ContextFile[], m
   const buffer = Buffer.allocUnsafe(CHUNK);
   const now = Date.now();
   for (const f of files) {
-    if (!match(f.path)) continue;
+    if (!match(f.path)) {
+      // Kept for another Dockerfile of the same context that copies it.
+      const known = cache.entries[f.path];
+      if (known) next[f.path] = known;
+      continue;
+    }
     const st = f.stat;
     const abs = `${root}/${f.path}`;
     const symlink = f.kind === 'symlink';

@@ -110,6 +110,8 @@ describe('io/fingerprint', () => {
     const first = await digestContext(dir, join(dir, 'Dockerfile'), ['src'], cache);
     expect(Object.keys(first.files)).toEqual(['src/a.js']);
     expect(first.stats).toEqual({ files: 1, hashed: 1, reused: 0 });
+    // Another Dockerfile of the same context copying other files keeps these digests in the cache.
+    expect((await digestContext(dir, join(dir, 'Dockerfile'), ['README.md'], cache)).stats).toEqual({ files: 1, hashed: 1, reused: 0 });
     const again = await digestContext(dir, join(dir, 'Dockerfile'), ['src'], cache);
     expect(again.stats).toEqual({ files: 1, hashed: 0, reused: 1 });
     expect(again.files).toEqual(first.files);
