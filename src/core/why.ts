@@ -53,8 +53,9 @@ export interface WhyStep {
 
 export interface WhyReport {
   version: typeof WHY_VERSION;
-  before: { file: string | null; startedAt: string | null };
-  after: { file: string | null; startedAt: string | null };
+  /** Where each report came from, and how the text reports name it. */
+  before: { file: string | null; label: string; startedAt: string | null };
+  after: { file: string | null; label: string; startedAt: string | null };
   /** Non-internal steps of AFTER, and how many of them ran. */
   steps: number;
   executed: number;
@@ -67,6 +68,9 @@ export interface WhyReport {
 export interface WhyOptions {
   beforeFile?: string | null;
   afterFile?: string | null;
+  /** How to name them (default: the file). */
+  beforeLabel?: string;
+  afterLabel?: string;
 }
 
 /** The fingerprints of a report (an added optional field: older reports have none). */
@@ -156,8 +160,8 @@ export function explainRebuild(before: Report, after: Report, options: WhyOption
   const executed = userSteps.filter((s) => ran(s) && !/^FROM\b/i.test(s.instruction ?? ''));
   const out: WhyReport = {
     version: WHY_VERSION,
-    before: { file: options.beforeFile ?? null, startedAt: before.startedAt },
-    after: { file: options.afterFile ?? null, startedAt: after.startedAt },
+    before: { file: options.beforeFile ?? null, label: options.beforeLabel ?? options.beforeFile ?? 'the earlier build', startedAt: before.startedAt },
+    after: { file: options.afterFile ?? null, label: options.afterLabel ?? options.afterFile ?? 'the later build', startedAt: after.startedAt },
     steps: userSteps.length,
     executed: executed.length,
     buildArgs: 'compared',

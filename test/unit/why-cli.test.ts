@@ -62,8 +62,11 @@ describe('buildlens why', () => {
     writeFileSync(join(key, '2026-02-02T00-00-00-000Z-1.json'), report('two', [2, 3]));
     const r = await run(['why']);
     expect(r.code).toBe(EXIT.OK);
-    expect(r.stdout).toContain('2026-02-01T00-00-00-000Z-1.json');
+    expect(r.stdout).toMatch(/^BEFORE the build before it; AFTER the newest build in the history$/m);
     expect(r.stdout).toMatch(/`app\.sh` changed/);
+    const json = JSON.parse((await run(['why', '--format', 'json'])).stdout);
+    expect(json.before.file).toContain(join('k1', '2026-02-01T00-00-00-000Z-1.json'));
+    expect(json.after.file).toContain(join('k1', '2026-02-02T00-00-00-000Z-1.json'));
     // --baseline: BEFORE from elsewhere, AFTER the newest build.
     const b = await run(['why', '--baseline', 'b.json', '--format', 'json']);
     expect(JSON.parse(b.stdout).after.file).toContain('2026-02-02T00-00-00-000Z-1.json');

@@ -37,19 +37,25 @@ export async function runWhy(args: string[], io: CliIO): Promise<number> {
 
   let beforeFile: string;
   let afterFile: string;
+  const labels: { beforeLabel?: string; afterLabel?: string } = {};
   if (positionals.length === 2) [beforeFile, afterFile] = positionals as [string, string];
   else {
     let after = positionals[0];
     let before = values.baseline;
     if (after === undefined || before === undefined) {
-      const { paths } = await newestKeyReports(cacheDir(io.env));
+      const { key, paths } = await newestKeyReports(cacheDir(io.env));
       if (paths.length === 0) {
         throw new InputError('The history holds no build yet: build with `buildlens build` (twice, to compare), or pass BEFORE.json and AFTER.json.');
       }
-      after ??= paths[paths.length - 1]!;
+      const where = key ? ` of ${key.context}${key.target ? ` (target ${key.target})` : ''}` : '';
+      if (after === undefined) {
+        after = paths[paths.length - 1]!;
+        labels.afterLabel = `the newest build${where} in the history`;
+      }
       if (before === undefined) {
         if (paths.length < 2) throw new InputError('The history holds only one build of this context and Dockerfile: build again, or compare with a report from elsewhere with `--baseline FILE`.');
         before = paths[paths.length - 2]!;
+        labels.beforeLabel = 'the build before it';
       }
     }
     beforeFile = before;
@@ -60,7 +66,7 @@ export async function runWhy(args: string[], io: CliIO): Promise<number> {
     readReportFile(afterFile, io, 'check the path of the AFTER report'),
   ]);
   const { explainRebuild } = await import('../../core/why.js');
-  const why = explainRebuild(before, after, { beforeFile, afterFile });
+  const why = explainRebuild(before, after, { beforeFile, afterFile, ...labels });
   const render = await import('../../core/report/render-why.js');
   const text = format === 'json' ? render.renderWhyJson(why) : format === 'markdown' ? render.renderWhyMarkdown(why) : render.renderWhyTable(why);
   if (values.output !== undefined) await writeOutputFile(values.output, text, io.cwd);

@@ -52,12 +52,12 @@ function headline(why: WhyReport): string {
 }
 
 function sides(why: WhyReport): string {
-  const name = (f: string | null, at: string | null, fallback: string) => `${f ?? fallback}${at ? ` (${at})` : ''}`;
-  return `BEFORE ${name(why.before.file, why.before.startedAt, 'the earlier build')}, AFTER ${name(why.after.file, why.after.startedAt, 'the later build')}`;
+  const name = (label: string, at: string | null) => `${label}${at ? ` (started ${at})` : ''}`;
+  return `BEFORE ${name(why.before.label, why.before.startedAt)}; AFTER ${name(why.after.label, why.after.startedAt)}`;
 }
 
 export function renderWhyTable(why: WhyReport): string {
-  const out = [`buildlens why: ${headline(why)}`, sides(why), ''];
+  const out = [`buildlens why: ${headline(why)}`, ...wrap(oneLine(sides(why)), WRAP, ''), ''];
   if (why.explained.length > 0) {
     const rows = why.explained.map((s) => ({
       line: s.line === null ? '-' : String(s.line),
