@@ -129,8 +129,12 @@ arguments, unchanged: tags, -f, --target, --build-arg, --secret, --platform,
 --builder, --cache-from/--cache-to, -o, -q, … stdout stays docker's (-q prints
 the image id, -o - the tar). buildlens shows the build on stderr, then the
 report (as \`buildlens report\`), and keeps the report in a history under the
-user's cache directory. Progress is read from --progress=rawjson where buildx
-has it, else --progress=plain, else the legacy builder's output.
+user's cache directory. The report records what each step's cache key depends
+on (fingerprints: file digests, build-args as salted hashes, base images), and
+the table ends with why each expensive step ran, against the previous build
+(\`buildlens why\` explains every step). Progress is read from
+--progress=rawjson where buildx has it, else --progress=plain, else the legacy
+builder's output.
 
 Options (buildlens's own; everything else goes to docker)
   --view VIEW          auto (default: live on a terminal outside CI, else

@@ -7,7 +7,7 @@
 // secret mounts are not part of the key.
 import { bindMountSources, contextPath, contextUse, copySources } from './context.js';
 import { PatternList, type IgnorePattern, type MatchInfo } from './dockerignore.js';
-import type { Dockerfile, Instruction, Stage } from './dockerfile.js';
+import type { Dockerfile, Instruction } from './dockerfile.js';
 import { normaliseImageRef } from './map-steps.js';
 
 export const FINGERPRINTS_VERSION = 1;
@@ -306,9 +306,4 @@ export function changedFiles(before: Readonly<Record<string, string>>, after: Re
     if (!(path in after) && match(path)) out.push({ path, change: 'removed' });
   }
   return out.sort((p, q) => (p.path < q.path ? -1 : p.path > q.path ? 1 : 0));
-}
-
-/** The stage a step belongs to, for messages. */
-export function stageLabel(stage: Pick<Stage, 'index' | 'name'>): string {
-  return stage.name ?? `stage-${stage.index}`;
 }
