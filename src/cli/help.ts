@@ -19,8 +19,8 @@ Commands
   compare BEFORE.json AFTER.json
                       Two JSON reports step by step: time, cache, findings
   why [BEFORE.json AFTER.json]
-                      Why each step that ran missed the cache: files, build-args,
-                      instruction, base image, parent step, or no cache
+                      Why each step that ran missed the cache: files,
+                      build-args, instruction, base image, parent, no cache
   help [command]      Show the help of a command
 
 Options
