@@ -13,6 +13,8 @@ export interface ContextFile {
   content?: string;
   /** A symlink is sent as a link, never followed; omitted means a regular file. */
   kind?: 'file' | 'symlink';
+  /** lstat facts, when the scan was asked for them (`withStats`: the fingerprint's digest cache). */
+  stat?: { mode: number; mtimeMs: number; ino: number };
 }
 
 export interface AnalyzerContext {

@@ -1,6 +1,6 @@
 // Help texts: plain strings, cheap to load (`buildlens --help` must start fast).
 
-export const COMMANDS = ['report', 'build', 'context', 'lint', 'compare', 'help'] as const;
+export const COMMANDS = ['report', 'build', 'context', 'lint', 'compare', 'why', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const GENERAL_HELP = `buildlens — make slow Docker builds fast: which steps took the time, which hit
@@ -18,6 +18,9 @@ Commands
                       Dockerfile that fixes them (--diff shows it, --fix writes it)
   compare BEFORE.json AFTER.json
                       Two JSON reports step by step: time, cache, findings
+  why [BEFORE.json AFTER.json]
+                      Why each step that ran missed the cache: files,
+                      build-args, instruction, base image, parent, no cache
   help [command]      Show the help of a command
 
 Options
@@ -126,8 +129,12 @@ arguments, unchanged: tags, -f, --target, --build-arg, --secret, --platform,
 --builder, --cache-from/--cache-to, -o, -q, … stdout stays docker's (-q prints
 the image id, -o - the tar). buildlens shows the build on stderr, then the
 report (as \`buildlens report\`), and keeps the report in a history under the
-user's cache directory. Progress is read from --progress=rawjson where buildx
-has it, else --progress=plain, else the legacy builder's output.
+user's cache directory. The report records what each step's cache key depends
+on (fingerprints: file digests, build-args as salted hashes, base images), and
+the table ends with why each expensive step ran, against the previous build
+(\`buildlens why\` explains every step). Progress is read from
+--progress=rawjson where buildx has it, else --progress=plain, else the legacy
+builder's output.
 
 Options (buildlens's own; everything else goes to docker)
   --view VIEW          auto (default: live on a terminal outside CI, else
@@ -308,10 +315,49 @@ Examples
   buildlens compare main.json pr.json --format markdown --max-regression 10%
 `;
 
+export const WHY_HELP = `Usage
+  buildlens why [BEFORE.json AFTER.json] [options]
+  buildlens why --baseline BEFORE.json [AFTER.json] [options]
+
+For every step that ran in AFTER, the first cause of its re-run, following the
+chain to its root: files-changed (which files under its sources, content or
+mode), build-arg-changed (the ARG's name, never its value),
+instruction-changed (the line, old and new text), base-image-changed (the
+FROM, old and new image), parent-rebuilt (the earlier step that ran, and its
+own cause), or cache-unavailable (the inputs match BEFORE yet it ran: another
+builder, --no-cache, pruned or evicted cache, no cache imported on a fresh
+runner). It reads the fingerprints \`buildlens build\` records in every report.
+
+Arguments
+  BEFORE.json AFTER.json  Two reports of \`buildlens build --report FILE\`.
+                          Without them: the last two builds of the newest
+                          context and Dockerfile in the history
+
+Options
+  --baseline FILE      BEFORE is this report (from elsewhere: a fresh CI runner
+                       has no history); AFTER is the argument, else the newest
+                       build in the history
+  --format FORMAT      table (default), markdown (for a pull request) or json
+                       (docs/why.md)
+  -o, --output FILE    Write the explanation to FILE instead of stdout
+  --no-color           No colour
+  -h, --help           Show this help
+
+Build-arg values are compared as salted hashes: reports from two machines
+compare them only with the same BUILDLENS_SALT (else "build-arg comparison
+unknown"). Exit codes: 0 explained (or nothing to explain); 2 a report cannot
+be read, or the history does not hold two builds.
+
+Examples
+  buildlens build -t app . && buildlens why
+  buildlens why main.json pr.json --format markdown
+  buildlens why --baseline main.json
+`;
+
 export const HELP_HELP = `Usage
   buildlens help [command]
 
-Shows the help of a command (report, build, context, lint, compare, help), or the general help.
+Shows the help of a command (report, build, context, lint, compare, why, help), or the general help.
 
 Examples
   buildlens help report
@@ -324,6 +370,7 @@ export function commandHelp(command: CommandName): string {
     case 'context': return CONTEXT_HELP;
     case 'lint': return LINT_HELP;
     case 'compare': return COMPARE_HELP;
+    case 'why': return WHY_HELP;
     case 'help': return HELP_HELP;
   }
 }

@@ -72,6 +72,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
       const { runCompare } = await import('./commands/compare.js');
       return runCompare(rest, io);
     }
+    case 'why': {
+      const { runWhy } = await import('./commands/why.js');
+      return runWhy(rest, io);
+    }
     default: {
       const guess = closest(first, COMMANDS);
       throw new UsageError(`unknown command \`${first}\`${guess ? ` (did you mean \`${guess}\`?)` : `: the commands are ${commandList()}`}`);

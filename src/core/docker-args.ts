@@ -85,6 +85,10 @@ export interface DockerBuildArgs {
   /** `--cache-from` / `--cache-to` values, as given. */
   cacheFrom: string[];
   cacheTo: string[];
+  /** `--no-cache`, `--no-cache-filter` (stages), `--pull`: what disables cache or re-resolves the base images. */
+  noCache: boolean;
+  noCacheFilter: string[];
+  pull: boolean;
 }
 
 export interface SplitCommandLine {
@@ -228,6 +232,7 @@ export function readDockerArgs(argv: readonly string[]): DockerBuildArgs {
   const out: DockerBuildArgs = {
     args: [], context: null, dockerfile: null, target: null, platform: null, builder: null, tags: [],
     buildArgs: [], secrets: [], progress: null, quiet: false, iidfile: null, outputs: [], cacheFrom: [], cacheTo: [],
+    noCache: false, noCacheFilter: [], pull: false,
   };
   const take = (name: string, value: string): boolean => {
     switch (name) {
@@ -242,6 +247,7 @@ export function readDockerArgs(argv: readonly string[]): DockerBuildArgs {
       case 'output': case 'o': out.outputs.push(value); break;
       case 'cache-from': out.cacheFrom.push(value); break;
       case 'cache-to': out.cacheTo.push(value); break;
+      case 'no-cache-filter': out.noCacheFilter.push(...value.split(',').map((v) => v.trim()).filter(Boolean)); break;
       case 'progress': out.progress = value; return false;
     }
     return true;
@@ -287,6 +293,11 @@ export function readDockerArgs(argv: readonly string[]): DockerBuildArgs {
         continue;
       }
       // A boolean, or one whose value is optional and only ever attached (`--check`, `--check=true`).
+      if (name === 'no-cache' || name === 'pull') {
+        const on = eq < 0 || !/^(false|0)$/i.test(a.slice(eq + 1));
+        if (name === 'no-cache') out.noCache = on;
+        else out.pull = on;
+      }
       out.args.push(a);
       i++;
       continue;

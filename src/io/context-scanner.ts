@@ -53,6 +53,8 @@ export interface ScanOptions {
   readContentPattern?: RegExp;
   /** Also walk pruned directories, to size what the ignore file keeps out. */
   sizeExcluded?: boolean;
+  /** Keep each visible file's mode, mtime and inode (`stat` on ContextFile; `scan` only, not carried by the worker). */
+  withStats?: boolean;
   signal?: AbortSignal;
 }
 
@@ -410,6 +412,7 @@ export class ContextScanner {
       stat ??= this.lstat(`${abs}/${name}`, rel, excluded, result);
       if (!stat) continue;
       const file: ContextFile = isLink ? { path: rel, size: stat.size, kind: 'symlink' } : { path: rel, size: stat.size };
+      if (options.withStats) file.stat = { mode: stat.mode, mtimeMs: stat.mtimeMs, ino: stat.ino };
       if (excluded) {
         result.excludedFiles.push(file);
         continue;

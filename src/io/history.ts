@@ -137,3 +137,38 @@ export async function loadHistoryBuilds(root: string, match: HistoryMatch | Hist
   }
   return out;
 }
+
+/**
+ * The reports of the key whose newest report is the newest of all (oldest first), with its key:
+ * what `buildlens why` compares when given no reports. Empty when the history is empty.
+ */
+export async function newestKeyReports(root: string): Promise<{ key: HistoryKey | null; paths: string[] }> {
+  const historyRoot = join(root, 'history');
+  let dirs: string[];
+  try {
+    dirs = await readdir(historyRoot);
+  } catch {
+    return { key: null, paths: [] };
+  }
+  let best: { dir: string; newest: string } | null = null;
+  for (const d of dirs) {
+    let files: string[];
+    try {
+      files = (await readdir(join(historyRoot, d))).filter((f) => f.endsWith('.json') && f !== 'key.json').sort();
+    } catch {
+      continue;
+    }
+    const newest = files[files.length - 1];
+    if (newest !== undefined && (best === null || newest > best.newest)) best = { dir: d, newest };
+  }
+  if (best === null) return { key: null, paths: [] };
+  const dir = join(historyRoot, best.dir);
+  let key: HistoryKey | null = null;
+  try {
+    key = JSON.parse(await readFile(join(dir, 'key.json'), 'utf8')) as HistoryKey;
+  } catch {
+    // a key directory without its key: the reports still compare
+  }
+  const paths = (await readdir(dir)).filter((f) => f.endsWith('.json') && f !== 'key.json').sort().map((f) => join(dir, f));
+  return { key, paths };
+}

@@ -55,6 +55,15 @@ describe('splitBuildCommandLine', () => {
     expect(docker.buildArgs).toEqual([{ name: 'NPM_TOKEN', value: null }]);
   });
 
+  it('reads the flags that disable or re-resolve the cache, and passes them on unchanged', () => {
+    const a = splitBuildCommandLine(['--no-cache', '--no-cache-filter', 'build,test', '--pull', '.']).docker;
+    expect(a).toMatchObject({ noCache: true, noCacheFilter: ['build', 'test'], pull: true });
+    expect(a.args).toEqual(['--no-cache', '--no-cache-filter', 'build,test', '--pull', '.']);
+    const b = splitBuildCommandLine(['--no-cache=false', '--pull=false', '--no-cache-filter=x', '.']).docker;
+    expect(b).toMatchObject({ noCache: false, noCacheFilter: ['x'], pull: false });
+    expect(splitBuildCommandLine(['.']).docker).toMatchObject({ noCache: false, noCacheFilter: [], pull: false });
+  });
+
   it('refuses two contexts and a missing value', () => {
     expect(() => splitBuildCommandLine(['a', 'b'])).toThrow(DockerArgsError);
     expect(() => splitBuildCommandLine(['--report'])).toThrow(/--report/);

@@ -114,7 +114,7 @@ describe('usage errors', () => {
 
   it('an unknown command, with a suggestion', async () => {
     expectOneSentence(await run(['repot', 'x.log']), /unknown command `repot` \(did you mean `report`\?\)/);
-    expectOneSentence(await run(['frobnicate']), /unknown command `frobnicate`: the commands are report, build, context, lint, compare and help;/);
+    expectOneSentence(await run(['frobnicate']), /unknown command `frobnicate`: the commands are report, build, context, lint, compare, why and help;/);
   });
 
   it('a flag without its value, a bad value, a missing or extra file', async () => {

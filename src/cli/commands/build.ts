@@ -19,7 +19,9 @@ import { createPlainRenderer } from '../../core/render-plain.js';
 import { toReport, type Report } from '../../core/report/report.js';
 import { DockerEnvError, environmentError, probeBuildx, spawnBuild, DOCKER_MISSING } from '../../io/docker.js';
 import { InputError } from '../../io/errors.js';
-import { cacheDir, saveToHistory } from '../../io/history.js';
+import { cacheDir, listHistory, saveToHistory, type HistoryKey } from '../../io/history.js';
+import type { Fingerprints } from '../../core/fingerprint.js';
+import type { Collected } from '../../io/fingerprint.js';
 import { writeOutputFile } from '../../io/output.js';
 import { UsageError, oneOf } from '../args.js';
 import { EXIT, Interrupted, buildExitCode, failOnTripped } from '../exit-codes.js';
@@ -232,6 +234,8 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   const progress = new LineSplitter(onLine);
   const inheritStdout = io.stdout === (process.stdout as unknown as CliOutput) && source !== 'legacy';
   const { child } = await spawnBuild({ format: source, args: dockerArgs, env, cwd: io.cwd, inheritStdout });
+  // The fingerprints (what each step's cache key depends on) are taken while docker builds.
+  const fingerprinting = startFingerprints(docker, contextAbs, dockerfileAbs, env);
   // What the report needs is loaded while docker builds.
   const preload = Promise.all([
     import('../../../analyzers/index.js'), import('../../core/analyze.js'), import('../../core/dockerfile.js'),
@@ -373,7 +377,8 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
     }
   }
   findings = [...findings, ...cacheFindings(build, env, docker.cacheFrom, docker.cacheTo, config)];
-  const report = redactDeep(toReport(build, { findings, dockerfile: dockerfileShown, toolVersion: toolVersion(), atStakeMs, suppressedFindings }), redact);
+  const fingerprints = await finishFingerprints(fingerprinting, docker, build, env);
+  const report = redactDeep(toReport(build, { findings, dockerfile: dockerfileShown, toolVersion: toolVersion(), atStakeMs, suppressedFindings, fingerprints }), redact);
 
   const table = { width: terminalWidth(io.stderr, env), color: useColor(io.stderr, env, config.color) };
   const extras: RenderExtras = { dockerfileText, baseline };
@@ -383,6 +388,15 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   const text = await render(config.format === 'json' ? report : shown, config.format, table, extras);
   if (view !== 'plain' && failed && build.errorExcerpt.length === 0) showText();
   io.stderr.write((view === 'plain' ? '\n' : '') + text);
+  if (config.format === 'table' && !interrupted && !historyOff && fingerprints) {
+    // Why the expensive steps ran, against the previous build of the same key.
+    try {
+      const lines = await whySummary(report, historyKey, env);
+      if (lines) io.stderr.write(lines);
+    } catch {
+      // history is best effort
+    }
+  }
   if (interrupted) {
     io.stderr.write(`buildlens: interrupted by ${(interrupted as Interrupted).signal}: docker stopped; the report shows the steps that ran.\n`);
   }
@@ -444,4 +458,67 @@ function findingsForCi(report: Report, cwd: string, env: CliIO['env']): Report['
     const rel = relative(base, f.file);
     return rel.startsWith('..') || isAbsolute(rel) ? f : { ...f, file: rel.replace(/\\/g, '/') };
   });
+}
+
+/** Executed steps at least this long get a line in the summary saying why they ran. */
+const EXPENSIVE_MS = 1000;
+/** At most this many such lines. */
+const WHY_LINES = 5;
+
+/** Start taking the fingerprints of a build of a local context (null when there is nothing to take them from). */
+function startFingerprints(docker: DockerBuildArgs, contextAbs: string | null, dockerfileAbs: string | null, env: CliIO['env']): Promise<Collected | null> {
+  if (contextAbs === null || dockerfileAbs === null) return Promise.resolve(null);
+  let isDir = false;
+  try {
+    isDir = statSync(contextAbs).isDirectory();
+  } catch {
+    return Promise.resolve(null);
+  }
+  if (!isDir) return Promise.resolve(null);
+  return import('../../io/fingerprint.js').then((fp) => fp.collectFingerprints({
+    contextAbs,
+    dockerfileAbs,
+    target: docker.target,
+    platform: docker.platform,
+    // `--build-arg NAME` takes the value from the environment, as docker does.
+    buildArgs: docker.buildArgs.map((a) => ({ name: a.name, value: a.value ?? env[a.name] ?? null })),
+    flags: { noCache: docker.noCache, noCacheFilter: docker.noCacheFilter, cacheFrom: docker.cacheFrom, pull: docker.pull },
+    env,
+    cacheRoot: cacheDir(env),
+    // With --pull the build may pull a newer image: it is inspected after the build.
+    inspectNow: !docker.pull,
+  })).catch(() => null);
+}
+
+/** The fingerprints, with what only the finished build knows: the builder, and the images after --pull. */
+async function finishFingerprints(pending: Promise<Collected | null>, docker: DockerBuildArgs, build: Build, env: CliIO['env']): Promise<Fingerprints | null> {
+  const collected = await pending;
+  if (!collected) return null;
+  const f = collected.fingerprints;
+  f.builder = { name: build.builder.name ?? docker.builder ?? env.BUILDX_BUILDER ?? null, driver: build.builder.driver };
+  if (docker.pull) {
+    const fp = await import('../../io/fingerprint.js');
+    const { imageRefs } = await import('../../core/fingerprint.js');
+    fp.withImages(f.steps, await fp.inspectImages(imageRefs(f.steps), env));
+  }
+  return f;
+}
+
+/** "`RUN npm ci` (48.2 s) ran because `package-lock.json` changed", one line per expensive executed step, against the previous build of the key. */
+async function whySummary(report: Report, key: HistoryKey, env: CliIO['env']): Promise<string | null> {
+  const executed = report.steps.filter((s) => !s.internal && (s.status === 'done' || s.status === 'error') && (s.durationMs ?? 0) >= EXPENSIVE_MS);
+  if (executed.length === 0) return null;
+  const paths = await listHistory(cacheDir(env), key);
+  const last = paths[paths.length - 1];
+  if (last === undefined) return null;
+  const before = JSON.parse(await readFile(last, 'utf8')) as Report;
+  const { explainRebuild, rootCauseText } = await import('../../core/why.js');
+  const why = explainRebuild(before, report);
+  const lines = why.explained
+    .filter((w) => (w.durationMs ?? 0) >= EXPENSIVE_MS && w.cause.kind !== 'unknown')
+    .sort((a, b) => (b.durationMs ?? 0) - (a.durationMs ?? 0))
+    .slice(0, WHY_LINES)
+    .map((w) => `  \`${w.instruction.split('\n')[0]}\` (${((w.durationMs ?? 0) / 1000).toFixed(1)} s) ran because ${rootCauseText(w.cause)}\n`);
+  if (lines.length === 0) return null;
+  return `\nWhy they ran (against the previous build; \`buildlens why\` explains every step)\n${lines.join('')}`;
 }

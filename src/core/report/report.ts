@@ -4,6 +4,7 @@
 import type { BuilderKind, Build, Finding, Fix, Severity, SourceFormat, Step, StepStatus } from '../model.js';
 import { computeCriticalPath, type CriticalPath } from '../critical-path.js';
 import { summarizeRemoteCache, type RemoteCache } from '../remote-cache.js';
+import type { Fingerprints } from '../fingerprint.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -99,6 +100,8 @@ export interface Report {
   criticalPath: CriticalPath | null;
   /** Cache import and export as the build's output shows them (null when it shows neither). */
   remoteCache: RemoteCache | null;
+  /** What each step's cache key depends on (`buildlens build` records it; null elsewhere): what `buildlens why` compares. */
+  fingerprints: Fingerprints | null;
 }
 
 export interface ToReportOptions {
@@ -110,6 +113,8 @@ export interface ToReportOptions {
   atStakeMs?: number | null;
   /** Findings suppressed by pragmas. */
   suppressedFindings?: number;
+  /** The build's fingerprints (`build` only). */
+  fingerprints?: Fingerprints | null;
 }
 
 function toReportStep(s: Step): ReportStep {
@@ -217,6 +222,7 @@ export function toReport(build: Build, opts: ToReportOptions): Report {
     slowest: slowestSteps(build.steps),
     criticalPath: computeCriticalPath(build.steps, build.durationMs),
     remoteCache: summarizeRemoteCache(build),
+    fingerprints: opts.fingerprints ?? null,
   };
 }
 
