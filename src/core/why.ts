@@ -170,9 +170,10 @@ export function explainRebuild(before: Report, after: Report, options: WhyOption
   };
   const row = (s: ReportStep, cause: Cause): WhyStep => ({ id: s.id, line: s.line, stage: s.stage, instruction: s.sourceText ?? s.instruction ?? s.name, durationMs: s.durationMs, cause });
   if (!fa || !fb) {
-    const which = !fa && !fb ? 'neither report has' : !fa ? 'AFTER has' : 'BEFORE has';
-    const reason = `${which} no fingerprints (${!fa && !fb ? 'they were' : 'it was'} not written by \`buildlens build\` of this version)`;
-    out.explained = executed.map((s) => row(s, { kind: 'unknown', reason }));
+    const which = !fa && !fb ? 'neither report has' : !fa ? 'AFTER has no' : 'BEFORE has no';
+    const reason = `${which} fingerprints (${!fa && !fb ? 'they were' : 'it was'} not written by \`buildlens build\` of this version)`;
+    // The full reason once, in the notes; each row only says what is missing.
+    out.explained = executed.map((s) => row(s, { kind: 'unknown', reason: 'no fingerprints to compare' }));
     if (executed.length > 0) out.notes.push(`Cannot explain: ${reason}.`);
     return out;
   }

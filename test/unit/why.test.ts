@@ -143,6 +143,9 @@ describe('explainRebuild', () => {
     const why = explainRebuild(old, report({ ran: [5] }));
     expect(why.explained[0]!.cause).toMatchObject({ kind: 'unknown' });
     expect(why.notes[0]).toMatch(/BEFORE has no fingerprints/);
+    const neither = explainRebuild(old, { ...report({ ran: [5] }), fingerprints: null } as Report);
+    expect(neither.notes).toEqual(['Cannot explain: neither report has fingerprints (they were not written by `buildlens build` of this version).']);
+    expect(neither.explained[0]!.cause).toEqual({ kind: 'unknown', reason: 'no fingerprints to compare' });
   });
 
   it('renders a table and markdown whose verdict names the root causes', () => {
