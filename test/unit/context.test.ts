@@ -4,8 +4,8 @@ import type { ContextFile } from '../../analyzers/types.js';
 import { parseDockerfile } from '../../src/core/dockerfile.js';
 import { Dockerignore } from '../../src/core/dockerignore.js';
 import {
-  appendDiff, appendIgnoreLines, breakdown, contextPath, contextUse, findJunk, findSecrets, gitIgnoredFiles,
-  proposeIgnoreLines, totals, transferFiles, visibleFiles,
+  appendDiff, appendIgnoreLines, breakdown, buildIrrelevantFiles, contextPath, contextUse, directoryRuns, directorySizes, findJunk,
+  findSecrets, gitIgnoredFiles, proposeIgnoreLines, totals, transferFiles, visibleFiles,
 } from '../../src/core/context.js';
 
 const f = (path: string, size = 10, content?: string): ContextFile => (content === undefined ? { path, size } : { path, size, content });
@@ -62,6 +62,31 @@ describe('totals, breakdown, junk and secrets', () => {
   it('finds secrets by name and by content', () => {
     const s = findSecrets([f('.env'), f('.env.example'), f('certs/server.pem'), f('id_rsa'), f('id_rsa.pub'), f('.npmrc', 10, '//r/:_authToken=x'), f('sub/.npmrc', 10, 'registry=x'), f('.aws/credentials')]);
     expect(s.map((x) => x.path)).toEqual(['.env', 'certs/server.pem', 'id_rsa', '.npmrc', '.aws/credentials']);
+  });
+
+  it('cuts a file list where the directory changes, once per list; a directory met twice counts once', () => {
+    const files = [f('a.txt', 1), f('src/x.js', 2), f('src/y.js', 3), f('src/sub/z.js', 4), f('src/w.js', 5), f('b.txt', 6)];
+    expect(directoryRuns(files).map((r) => [r.dir, r.start, r.end])).toEqual([['', 0, 1], ['src', 1, 3], ['src/sub', 3, 4], ['src', 4, 5], ['', 5, 6]]);
+    expect(directoryRuns(files)).toBe(directoryRuns(files));
+    expect(directorySizes(files).get('src')).toEqual({ files: 4, bytes: 14 });
+    expect(breakdown(files).topLevel.map((t) => t.path)).toEqual(['src/', 'b.txt', 'a.txt']);
+    // a list that grew is cut again
+    files.push(f('src/v.js', 7));
+    expect(directoryRuns(files).at(-1)).toEqual({ dir: 'src', start: 6, end: 7 });
+    expect(directorySizes(files).get('src')).toEqual({ files: 5, bytes: 21 });
+  });
+
+  it('counts a junk directory met in several runs in one group, and looks at names only elsewhere', () => {
+    const junk = findJunk([f('node_modules/a.js', 1), f('x.log', 2), f('node_modules/b/c.js', 3), f('node_modules/d.js', 4), f('composer.json'), f('vendor/p/q.php', 5)]);
+    expect(junk.map((j) => [j.pattern, j.files, j.bytes])).toEqual([['node_modules', 3, 8], ['vendor', 1, 5], ['**/*.log', 1, 2]]);
+    expect(buildIrrelevantFiles([f('Dockerfile'), f('src/Dockerfile'), f('.github/workflows/ci.yml'), f('.gitlab-ci.yml')]).map((x) => x.path)).toEqual(['Dockerfile', '.github/workflows/ci.yml', '.gitlab-ci.yml']);
+  });
+
+  it('finds every kind of secret name (the cheap test before the pattern lets them all through)', () => {
+    const names = ['.env', '.env.local', 'k/server.key', 'a.p12', 'b.pfx', 'c.keystore', 'd.jks', 'e.pem', 'id_ed25519', 'id_ecdsa_x', 'home/.aws/credentials', '.git-credentials',
+      '.netrc', 'u/.docker/config.json', '.kube/config', 'application_default_credentials.json', 'service_account-prod.json', 'gcp-credentials.json', 'terraform.tfstate', 'terraform.tfstate.backup'];
+    expect(findSecrets(names.map((n) => f(n))).map((x) => x.path)).toEqual(names);
+    expect(findSecrets(['.env.example', 'id_rsa.pub', 'config.yaml', 'credentials.txt', 'tf.tfstate'].map((n) => f(n)))).toEqual([]);
   });
 
   it('reads .gitignore files with gitignore rules, each below its directory', () => {
