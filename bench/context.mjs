@@ -6,12 +6,14 @@
 //   - ignored: a .dockerignore excluding node_modules, .git and dist — buildlens must prune them and
 //     be no slower than `find -type f` over the whole tree;
 //   - no ignore file: every file sized — within 1.5x of `du -sb`.
+// Beside them, the floors in bench/floor/: what the least Node program doing only the walk costs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../bin/buildlens.js', import.meta.url));
+const floor = (name) => fileURLToPath(new URL(`./floor/${name}`, import.meta.url));
 const total = Number(process.argv[2] ?? 100000);
 const runs = Number(process.argv[3] ?? 5);
 const base = `/tmp/buildlens-bench-context-${total}`;
@@ -72,13 +74,20 @@ writeFileSync(ignore, 'node_modules\n.git\ndist\n');
 const a = bench('with .dockerignore (node_modules, .git, dist)', {
   'buildlens context --format json': [process.execPath, [bin, 'context', base, '--format', 'json']],
   'find -type f (whole tree)': ['find', [base, '-type', 'f']],
+  'floor: node starting': [process.execPath, [floor('node-start.mjs')]],
+  'floor: node walking kept files': [process.execPath, [floor('walk-kept.mjs'), base]],
 });
 rmSync(ignore);
 const b = bench('no .dockerignore (every file sized)', {
   'buildlens context --format json': [process.execPath, [bin, 'context', base, '--format', 'json']],
   'du -sb': ['du', ['-sb', base]],
+  'floor: node summing find': [process.execPath, [floor('find-sum.mjs'), base]],
 });
 const ratioA = a['buildlens context --format json'] / a['find -type f (whole tree)'];
 const ratioB = b['buildlens context --format json'] / b['du -sb'];
 console.log(`\nignored tree: buildlens / find = ${ratioA.toFixed(2)} (target <= 1.0) ${ratioA <= 1 ? 'OK' : 'OVER'}`);
 console.log(`full tree:    buildlens / du -sb = ${ratioB.toFixed(2)} (target <= 1.5) ${ratioB <= 1.5 ? 'OK' : 'OVER'}`);
+// The floors: what a Node program pays at the least, doing none of the command's work but the walk.
+const floorA = a['floor: node walking kept files'] / a['find -type f (whole tree)'];
+const floorB = b['floor: node summing find'] / b['du -sb'];
+console.log(`floors:       node walking kept files / find = ${floorA.toFixed(2)}; node summing find / du -sb = ${floorB.toFixed(2)}; node starting / find = ${(a['floor: node starting'] / a['find -type f (whole tree)']).toFixed(2)}`);

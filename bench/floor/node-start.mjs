@@ -1,0 +1,1 @@
+// Floor: Node starting and exiting, nothing else (`node bench/floor/node-start.mjs`).
