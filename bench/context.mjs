@@ -82,6 +82,7 @@ const b = bench('no .dockerignore (every file sized)', {
   'buildlens context --format json': [process.execPath, [bin, 'context', base, '--format', 'json']],
   'du -sb': ['du', ['-sb', base]],
   'floor: node summing find': [process.execPath, [floor('find-sum.mjs'), base]],
+  'floor: node summing 2 finds': [process.execPath, [floor('find-sum.mjs'), base, '2']],
 });
 const ratioA = a['buildlens context --format json'] / a['find -type f (whole tree)'];
 const ratioB = b['buildlens context --format json'] / b['du -sb'];
@@ -90,4 +91,5 @@ console.log(`full tree:    buildlens / du -sb = ${ratioB.toFixed(2)} (target <= 
 // The floors: what a Node program pays at the least, doing none of the command's work but the walk.
 const floorA = a['floor: node walking kept files'] / a['find -type f (whole tree)'];
 const floorB = b['floor: node summing find'] / b['du -sb'];
-console.log(`floors:       node walking kept files / find = ${floorA.toFixed(2)}; node summing find / du -sb = ${floorB.toFixed(2)}; node starting / find = ${(a['floor: node starting'] / a['find -type f (whole tree)']).toFixed(2)}`);
+const floorB2 = b['floor: node summing 2 finds'] / b['du -sb'];
+console.log(`floors:       node walking kept files / find = ${floorA.toFixed(2)}; node summing find / du -sb = ${floorB.toFixed(2)} (2 finds: ${floorB2.toFixed(2)}); node starting / find = ${(a['floor: node starting'] / a['find -type f (whole tree)']).toFixed(2)}`);
