@@ -193,7 +193,8 @@ const IGNORE_FILES = [
     for (let i = 0; i < 10_050; i++) writeFileSync(join(root, 'big', `f${(i * 7919) % 10_050}`), '');
     const { walked, listed } = await both({ ignore: null });
     expect(listed).toEqual(walked);
-  });
+    // 10,050 files made, walked twice and compared: ~2 s here, over Jest's 5 s on a loaded machine.
+  }, 30_000);
 
   // As root every file and directory is readable: the unreadable ones are checked as another user.
   const nobody = asRoot && existsSync('/usr/bin/setpriv');
