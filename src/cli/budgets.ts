@@ -65,8 +65,11 @@ export async function readBaseline(path: string | undefined, io: CliIO, command:
   return readReportFile(path, io, 'check the path given to --baseline');
 }
 
-/** `build` and `report`: check the report against the budgets and print the result. True when one was breached. */
-export function checkReportBudgets(report: Report, budgets: Budgets, baseline: Report | null, out: CliOutput): boolean {
-  if (!hasBudgets(budgets)) return false;
-  return printBudgetResult(checkBudgets(report, budgets, baseline), out);
+/**
+ * `build` and `report`: check the report against the budgets and keep the result on it (the JSON and
+ * markdown reports show it), before it is rendered. Null when no budget is set.
+ */
+export function recordBudgets(report: Report, budgets: Budgets, baseline: Report | null): BudgetResult | null {
+  report.budgets = hasBudgets(budgets) ? checkBudgets(report, budgets, baseline) : null;
+  return report.budgets;
 }

@@ -49,6 +49,8 @@ export interface BudgetUnchecked {
 }
 
 export interface BudgetResult {
+  /** The budgets set for this run, in the order of BUDGET_FLAGS (met, breached or unchecked). */
+  set: BudgetName[];
   breaches: BudgetBreach[];
   unchecked: BudgetUnchecked[];
 }
@@ -225,8 +227,17 @@ export function checkBudgets(report: Report, budgets: Budgets, baseline: Report 
       }
     }
   }
-  return { breaches, unchecked };
+  const set = BUDGET_FLAGS.filter((name) => budgets[BUDGET_FIELDS[name]] !== undefined);
+  return { set, breaches, unchecked };
 }
+
+const BUDGET_FIELDS: Record<BudgetName, keyof Budgets> = {
+  'max-duration': 'maxDurationMs',
+  'max-step-duration': 'maxStepDurationMs',
+  'min-cache-ratio': 'minCacheRatio',
+  'max-context': 'maxContextBytes',
+  'max-regression': 'maxRegression',
+};
 
 /** The figure a regression is measured on: wall time when both reports have it, else summed step time. */
 function regressionBase(before: Report, after: Report): { before: number; after: number; what: string } | null {
@@ -247,6 +258,11 @@ function stepLabel(s: Report['steps'][number]): string {
 
 /** `budget --max-duration breached: wall time is 6m12s, over the limit of 5m00s`. One line per breach. */
 export function breachText(b: BudgetBreach): string {
+  return `budget --${b.budget} breached: ${breachDetail(b)}`;
+}
+
+/** `wall time is 6m12s, over the limit of 5m00s`. */
+export function breachDetail(b: BudgetBreach): string {
   const bound = b.budget === 'min-cache-ratio' ? 'under the minimum of' : 'over the limit of';
-  return `budget --${b.budget} breached: ${b.subject} is ${b.figure}, ${bound} ${b.limit}`;
+  return `${b.subject} is ${b.figure}, ${bound} ${b.limit}`;
 }

@@ -32,9 +32,11 @@ describeDocker('budgets and remote cache on real builds', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/^buildlens: budget --max-step-duration breached: step RUN echo [0-9a-f-]+ && sleep 1\.2 is 1\.\ds, over the limit of 0\.5s\.$/m);
     expect(r.stderr).not.toMatch(/--max-duration breached/);
-    const json = JSON.parse(readFileSync(report, 'utf8')) as { steps: Array<{ instruction: string | null; durationMs: number | null }> };
+    const json = JSON.parse(readFileSync(report, 'utf8')) as { steps: Array<{ id: string; instruction: string | null; durationMs: number | null }>; budgets: { set: string[]; breaches: Array<{ budget: string; stepId: string | null }> } };
     const step = json.steps.find((s) => s.instruction?.startsWith('RUN echo'))!;
     expect(step.durationMs).toBeGreaterThan(1000);
+    expect(json.budgets.set).toEqual(['max-duration', 'max-step-duration']);
+    expect(json.budgets.breaches).toEqual([expect.objectContaining({ budget: 'max-step-duration', stepId: step.id })]);
     // Rebuilt from the cache it meets the same budget: exit 0.
     const again = await run(['--max-step-duration', '500ms', '--min-cache-ratio', '0.5', '--', '--network=none', '.']);
     expect(again.exitCode).toBe(0);

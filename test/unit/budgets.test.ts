@@ -84,6 +84,12 @@ describe('checkBudgets on recorded reports', () => {
     const r = checkBudgets(noClock, { maxDurationMs: 1, maxStepDurationMs: 1 });
     expect(r.breaches).toEqual([]);
     expect(r.unchecked.map((u) => u.budget)).toEqual(['max-duration', 'max-step-duration']);
+    expect(r.set).toEqual(['max-duration', 'max-step-duration']);
+  });
+
+  it('names the budgets that were set, met or not, in flag order', () => {
+    expect(checkBudgets(edit, { maxRegression: 0.1, maxContextBytes: 1e9, minCacheRatio: 0 }, fixed).set).toEqual(['min-cache-ratio', 'max-context', 'max-regression']);
+    expect(checkBudgets(edit, {}).set).toEqual([]);
   });
 });
 

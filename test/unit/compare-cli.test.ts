@@ -115,6 +115,12 @@ describe('budgets on buildlens report', () => {
     const r = await run(['report', log, '--baseline', fx('ci-app.after-fix.json'), '--max-regression', '10%', '--format', 'json']);
     expect(r.code).toBe(EXIT.FINDINGS);
     expect(r.stderr).toMatch(/budget --max-regression breached: wall time change/);
+    // The JSON report records what the run was held to, and the result.
+    const json = JSON.parse(r.stdout) as { budgets: { set: string[]; breaches: Array<{ budget: string; figure: string; limit: string }>; unchecked: unknown[] } | null };
+    expect(json.budgets).toEqual({ set: ['max-regression'], breaches: [expect.objectContaining({ budget: 'max-regression', limit: '+10%' })], unchecked: [] });
+    expect(json.budgets!.breaches[0]!.figure).toMatch(/^\+\d+(\.\d)?%$/);
+    const noBudgets = await run(['report', log, '--format', 'json']);
+    expect((JSON.parse(noBudgets.stdout) as { budgets: unknown }).budgets).toBeNull();
     const missing = await run(['report', log, '--baseline', 'nope.json', '--max-regression', '10%']);
     expect(missing.code).toBe(EXIT.USAGE);
     expect(missing.stdout).toBe('');

@@ -8,6 +8,7 @@ import { assertInert } from '../markdown-inert.js';
 import { renderMarkdown } from '../../src/core/report/render-markdown.js';
 import { COMMENT_MARKER, DROP_ORDER, GITHUB_COMMENT_LIMIT, cutMarkdown, fitComment, signedDuration, verdictLine, type Droppable } from '../../src/core/report/markdown-comment.js';
 import { toReport, type Report } from '../../src/core/report/report.js';
+import { checkBudgets } from '../../src/core/budgets.js';
 import { emptyBuild, newStep, type Build, type Finding, type Step } from '../../src/core/model.js';
 
 const root = process.cwd();
@@ -95,6 +96,27 @@ describe('the verdict', () => {
     const f = (costMs: number): Finding => ({ rule: 'r', severity: 'warning', message: 'm', file: 'Dockerfile', line: 1, costMs });
     const r = toReport(build(10_000, 0, 2), { toolVersion: '0', findings: [f(3000), f(2500)] });
     expect(verdictLine(r)).toContain('2 findings (~5.5s at stake)');
+  });
+
+  it('says the budgets under the verdict: breached (counted in the verdict), not checked, met; step names stay inert', () => {
+    const b = build(10_000, 1, 4);
+    b.steps[3]!.name = `[4/4] RUN ${HOSTILE}`;
+    b.steps[3]!.instruction = `RUN ${HOSTILE}`;
+    const r = toReport(b, { toolVersion: '0' });
+    r.budgets = checkBudgets(r, { maxDurationMs: 60_000, maxStepDurationMs: 500, minCacheRatio: 0.5, maxRegression: 0.1 });
+    expect(verdictLine(r)).toBe('**Build 10.0s** · 1/4 steps cached · context 4.10MB · **4 budgets breached**');
+    const md = renderMarkdown(r);
+    assertInert(md);
+    const lines = md.split('\n');
+    expect(lines[2]).toMatch(/^- \*\*Budget breached\*\* `--max-step-duration`: step RUN step 1 is 1\.0s, over the limit of 0\.5s\.$/);
+    expect(lines.filter((l) => l.startsWith('- **Budget breached**'))).toHaveLength(4);
+    expect(md).toContain('- **Budget breached** `--min-cache-ratio`: cache ratio \\(1 of 4 steps cached\\) is 0.25, under the minimum of 0.50.');
+    expect(md).toContain('- Budget `--max-regression` not checked: there is no baseline');
+    expect(md).toContain('- Budget met: `--max-duration`.');
+    // A report without budgets (none set, or written before they were recorded) shows none.
+    const plain = toReport(build(10_000, 1, 4), { toolVersion: '0' });
+    expect(renderMarkdown(plain)).not.toContain('Budget');
+    expect(renderMarkdown({ ...plain, budgets: undefined } as unknown as Report)).not.toContain('Budget');
   });
 
   it('signs durations with a true minus', () => {

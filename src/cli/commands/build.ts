@@ -25,7 +25,7 @@ import type { Collected } from '../../io/fingerprint.js';
 import { writeOutputFile } from '../../io/output.js';
 import { UsageError, oneOf } from '../args.js';
 import { EXIT, Interrupted, buildExitCode, failOnTripped } from '../exit-codes.js';
-import { budgetsFromFlags, checkReportBudgets, readBaseline } from '../budgets.js';
+import { budgetsFromFlags, printBudgetResult, readBaseline, recordBudgets } from '../budgets.js';
 import { BUILD_HELP } from '../help.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { toolVersion } from '../version.js';
@@ -380,6 +380,8 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   const fingerprints = await finishFingerprints(fingerprinting, docker, build, env);
   const report = redactDeep(toReport(build, { findings, dockerfile: dockerfileShown, toolVersion: toolVersion(), atStakeMs, suppressedFindings, fingerprints }), redact);
 
+  // A failed build's budgets mean little (docker's exit code wins): they are checked on a built one.
+  const budgetResult = !failed && !interrupted ? recordBudgets(report, config.budgets, baseline) : null;
   const table = { width: terminalWidth(io.stderr, env), color: useColor(io.stderr, env, config.color) };
   const extras: RenderExtras = { dockerfileText, baseline };
   // Files named relative to the workspace (as annotations and code scanning expect, and shorter);
@@ -442,8 +444,7 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   }
   if (tempDir) await rm(tempDir, { recursive: true, force: true });
 
-  // A failed build's budgets mean little (docker's exit code wins): they are checked on a built one.
-  const budgetBreached = !failed && !interrupted && checkReportBudgets(report, config.budgets, baseline, io.stderr);
+  const budgetBreached = budgetResult !== null && printBudgetResult(budgetResult, io.stderr);
   return buildExitCode({ dockerExitCode, dockerSignal, failOnTripped: failOnTripped(report.findings, config.failOn), budgetBreached });
 }
 

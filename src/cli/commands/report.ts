@@ -15,7 +15,7 @@ import { escapeMarkdown, stripControl } from '../../core/markdown.js';
 import { readTextFile } from '../../io/read-text.js';
 import { UsageError, oneOf, parseCommandArgs } from '../args.js';
 import { EXIT, reportExitCode } from '../exit-codes.js';
-import { BUDGET_OPTIONS, budgetsFromFlags, checkReportBudgets, readBaseline } from '../budgets.js';
+import { BUDGET_OPTIONS, budgetsFromFlags, printBudgetResult, readBaseline, recordBudgets } from '../budgets.js';
 import { REPORT_HELP } from '../help.js';
 import type { CliIO, CliOutput } from '../io.js';
 import { toolVersion } from '../version.js';
@@ -247,6 +247,8 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
     const findings = [...analysis.findings, ...cacheFindings(analysis.build, io.env, null, null, config)];
     reports.push(toReport(analysis.build, { findings, dockerfile: values.dockerfile ?? null, toolVersion: toolVersion(), atStakeMs: analysis.atStakeMs, suppressedFindings: analysis.suppressed }));
   }
+  // Budgets apply to the build the report is about: the last one of the log.
+  const budgetResult = recordBudgets(reports[reports.length - 1]!, config.budgets, baseline);
   const extras: RenderExtras = { dockerfileText, baseline };
 
   const toFile = values.output !== undefined;
@@ -278,8 +280,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   if (toFile) await writeOutputFile(values.output!, text, io.cwd);
   else io.stdout.write(text);
   if (values.annotations) await writeAnnotations(io, reports.flatMap((r) => r.findings), values.dockerfile ?? null);
-  // Budgets apply to the build the report is about: the last one of the log.
-  const breached = checkReportBudgets(reports[reports.length - 1]!, config.budgets, baseline, io.stderr);
+  const breached = budgetResult !== null && printBudgetResult(budgetResult, io.stderr);
   const code = reportExitCode(reports.flatMap((r) => r.findings), config.failOn);
   return breached ? EXIT.FINDINGS : code;
 }

@@ -189,6 +189,8 @@ export function verdictLine(report: Report, options: VerdictOptions = {}): strin
     }
     parts.push(ctx);
   }
+  const breached = report.budgets?.breaches.length ?? 0;
+  if (breached > 0) parts.push(`**${breached} budget${breached === 1 ? '' : 's'} breached**`);
   if (report.findings.length > 0) {
     const cost = findingsCostMs(report);
     parts.push(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}${cost > 0 ? ` (~${formatDuration(cost)} at stake)` : ''}`);

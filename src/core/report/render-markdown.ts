@@ -6,6 +6,7 @@
 import { codeSpan, escapeMarkdown, fencedBlock } from '../markdown.js';
 import { unifiedDiff } from '../diff.js';
 import { applyFix } from '../analyze.js';
+import { breachDetail, type BudgetResult } from '../budgets.js';
 import { costText, formatDuration, formatPercent } from './format.js';
 import { buildFailed, failingStep, type Report, type ReportFinding, type ReportStep } from './report.js';
 import { STATUS_LABEL, criticalPathLine, firstLine, hasShare, sameError, shareBase, slowestShown, stepText, stepTimeText, unknownWallTime, visibleSteps } from './common.js';
@@ -102,9 +103,21 @@ function findingLines(f: ReportFinding, dockerfileText: string | null | undefine
   return out;
 }
 
+/** The budgets right under the verdict: they decide whether the CI job passes. */
+function budgetLines(b: BudgetResult): string[] {
+  const out: string[] = [];
+  for (const x of b.breaches) out.push(`- **Budget breached** ${codeSpan(`--${x.budget}`, { inTable: false })}: ${escapeMarkdown(breachDetail(x))}.`);
+  for (const x of b.unchecked) out.push(`- Budget ${codeSpan(`--${x.budget}`, { inTable: false })} not checked: ${escapeMarkdown(x.reason)}.`);
+  const met = b.set.filter((name) => !b.breaches.some((x) => x.budget === name) && !b.unchecked.some((x) => x.budget === name));
+  if (met.length > 0) out.push(`- Budget${met.length === 1 ? '' : 's'} met: ${met.map((name) => codeSpan(`--${name}`, { inTable: false })).join(', ')}.`);
+  return out.length > 0 ? [...out, ''] : [];
+}
+
 function renderWith(report: Report, options: MarkdownOptions, drop: ReadonlySet<Droppable>, maxRows = Infinity): string {
   const out: string[] = [verdictLine(report, options), ''];
   const t = report.totals;
+  // Reports written before budgets were recorded have no such key.
+  if (report.budgets) out.push(...budgetLines(report.budgets));
 
   const slowest = slowestShown(report, SLOWEST_SHOWN);
   if (slowest.length > 0) {

@@ -5,6 +5,7 @@ import type { BuilderKind, Build, Finding, Fix, Severity, SourceFormat, Step, St
 import { computeCriticalPath, type CriticalPath } from '../critical-path.js';
 import { summarizeRemoteCache, type RemoteCache } from '../remote-cache.js';
 import type { Fingerprints } from '../fingerprint.js';
+import type { BudgetResult } from '../budgets.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -102,6 +103,11 @@ export interface Report {
   remoteCache: RemoteCache | null;
   /** What each step's cache key depends on (`buildlens build` records it; null elsewhere): what `buildlens why` compares. */
   fingerprints: Fingerprints | null;
+  /**
+   * The budgets of this run (`--max-duration`, …) and how the build did against them; null when none
+   * was set, or the build failed (docker's exit code decides then). Set by the command after toReport.
+   */
+  budgets: BudgetResult | null;
 }
 
 export interface ToReportOptions {
@@ -223,6 +229,7 @@ export function toReport(build: Build, opts: ToReportOptions): Report {
     criticalPath: computeCriticalPath(build.steps, build.durationMs),
     remoteCache: summarizeRemoteCache(build),
     fingerprints: opts.fingerprints ?? null,
+    budgets: null,
   };
 }
 
