@@ -72,7 +72,8 @@ export interface ContextUse {
 }
 
 /** Split shell-form arguments on blanks, honouring simple quotes. */
-function words(text: string): string[] {
+/** Shell-like words: `a "b c" 'd'` → a, b c, d. */
+export function words(text: string): string[] {
   const out: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
   for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
@@ -97,6 +98,16 @@ export function copySources(ins: Instruction): string[] {
   return sources;
 }
 
+/** The `from=` of each `--mount` (a stage or an image the step reads). */
+export function mountFroms(ins: Instruction): string[] {
+  const out: string[] = [];
+  for (const m of ins.flags['mount'] ?? []) {
+    const from = /(?:^|,)from=([^,]+)/.exec(m)?.[1];
+    if (from !== undefined) out.push(from);
+  }
+  return out;
+}
+
 /** The context sources of `RUN --mount=type=bind,...` without `from=` (default source: the whole context). */
 export function bindMountSources(ins: Instruction): string[] {
   if (ins.keyword !== 'RUN') return [];
@@ -114,8 +125,8 @@ export function bindMountSources(ins: Instruction): string[] {
   return out;
 }
 
-/** The stage a reference (`build`, `0`) names, before stage `before`. */
-function stageRef(df: Dockerfile, ref: string, before: number): number | null {
+/** The stage a reference (`build`, `0`) names, before stage `before`; null when it names none (an image). */
+export function stageRef(df: Dockerfile, ref: string, before: number): number | null {
   if (/^\d+$/.test(ref)) {
     const i = Number(ref);
     return i < before ? i : null;
@@ -152,9 +163,8 @@ export function contextUse(df: Dockerfile, target?: string): ContextUse | null {
         const s = stageRef(df, f, i);
         if (s !== null) todo.push(s);
       }
-      for (const m of ins.flags['mount'] ?? []) {
-        const from = /(?:^|,)from=([^,]+)/.exec(m)?.[1];
-        const s = from !== undefined ? stageRef(df, from, i) : null;
+      for (const from of mountFroms(ins)) {
+        const s = stageRef(df, from, i);
         if (s !== null) todo.push(s);
       }
     }

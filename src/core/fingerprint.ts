@@ -5,7 +5,7 @@
 // the Dockerfile and what io/fingerprint.ts measured in, the model out; two of them are enough for
 // src/core/why.ts to explain a cache miss. Nothing secret is kept: no build-arg value in clear, and
 // secret mounts are not part of the key.
-import { bindMountSources, contextPath, contextUse, copySources } from './context.js';
+import { bindMountSources, contextPath, contextUse, copySources, mountFroms, stageRef, words } from './context.js';
 import { PatternList, type IgnorePattern, type MatchInfo } from './dockerignore.js';
 import type { Dockerfile, Instruction } from './dockerfile.js';
 import { normaliseImageRef } from './map-steps.js';
@@ -94,9 +94,7 @@ interface ArgDecl {
 /** `ARG A B=1 "C=x y"` → its declarations. */
 export function argDeclarations(ins: Instruction): ArgDecl[] {
   const out: ArgDecl[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (let m = re.exec(ins.args); m; m = re.exec(ins.args)) {
-    const word = m[1] ?? m[2] ?? m[3] ?? '';
+  for (const word of words(ins.args)) {
     const eq = word.indexOf('=');
     if (eq === 0) continue;
     if (eq < 0) out.push({ name: word, default: null });
@@ -119,29 +117,8 @@ function expand(text: string, vars: ReadonlyMap<string, string | null>): string 
   return text.replace(VAR_REF, (_m, a?: string, d?: string, b?: string) => vars.get(a ?? b ?? '') ?? d ?? '');
 }
 
-/** The stage a reference names (`build`, `0`) before stage `before`, else null. */
-function stageRef(df: Dockerfile, ref: string, before: number): number | null {
-  if (/^\d+$/.test(ref)) {
-    const i = Number(ref);
-    return i < before ? i : null;
-  }
-  const lower = ref.toLowerCase();
-  for (let i = before - 1; i >= 0; i--) if (df.stages[i]!.name?.toLowerCase() === lower) return i;
-  return null;
-}
-
 const VERTEX = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'WORKDIR']);
 const SETTINGS = new Set(['ENV', 'USER', 'SHELL']);
-
-/** `--mount` values of a RUN naming `from=`. */
-function mountFroms(ins: Instruction): string[] {
-  const out: string[] = [];
-  for (const m of ins.flags['mount'] ?? []) {
-    const from = /(?:^|,)from=([^,]+)/.exec(m)?.[1];
-    if (from !== undefined) out.push(from);
-  }
-  return out;
-}
 
 /**
  * The steps of the stages the target reaches, in Dockerfile order, without what only the engine and

@@ -5,6 +5,7 @@
 // (cache-unavailable, with what the evidence points to). Pure: reports in, data out.
 import { changedFiles, type FileChange, type Fingerprints, type ImageFingerprint, type StepFingerprint } from './fingerprint.js';
 import type { Report, ReportStep } from './report/report.js';
+import { diffLines } from './diff.js';
 
 export const WHY_VERSION = 1;
 
@@ -100,11 +101,7 @@ function pairSteps(before: readonly StepFingerprint[], after: readonly StepFinge
   const b = groups(before);
   for (const [key, a] of groups(after)) {
     const x = b.get(key) ?? [];
-    // Longest common subsequence by instruction text: what stayed; the gaps are what changed.
-    const n = x.length;
-    const m = a.length;
-    const dp: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-    for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i]![j] = stepKey(x[i]!) === stepKey(a[j]!) ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+    // The line diff of the instruction texts: what stayed; the gaps are what changed.
     let i = 0;
     let j = 0;
     let gapBefore: StepFingerprint[] = [];
@@ -117,19 +114,12 @@ function pairSteps(before: readonly StepFingerprint[], after: readonly StepFinge
       gapBefore = [];
       gapAfter = [];
     };
-    while (i < n || j < m) {
-      if (i < n && j < m && stepKey(x[i]!) === stepKey(a[j]!)) {
+    for (const op of diffLines(x.map(stepKey), a.map(stepKey))) {
+      if (op.kind === ' ') {
         closeGap();
-        same.set(a[j]!.line, x[i]!);
-        i++;
-        j++;
-      } else if (j < m && (i >= n || dp[i]![j + 1]! >= dp[i + 1]![j]!)) {
-        gapAfter.push(a[j]!);
-        j++;
-      } else {
-        gapBefore.push(x[i]!);
-        i++;
-      }
+        same.set(a[j++]!.line, x[i++]!);
+      } else if (op.kind === '-') gapBefore.push(x[i++]!);
+      else gapAfter.push(a[j++]!);
     }
     closeGap();
   }
