@@ -45,18 +45,26 @@ export async function saveToHistory(root: string, key: HistoryKey, json: string,
   return file;
 }
 
-/** The reports kept for a key, oldest first. */
-export async function listHistory(root: string, key: HistoryKey): Promise<string[]> {
-  const dir = join(root, 'history', historyKeyId(key));
+/** A report file of a key directory (beside its `key.json`). */
+const isReport = (name: string) => name.endsWith('.json') && name !== 'key.json';
+
+/** The report files of a key directory, oldest first (their names start with the time); none when unreadable. */
+async function reportNames(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir)).filter((f) => f.endsWith('.json') && f !== 'key.json').sort().map((f) => join(dir, f));
+    return (await readdir(dir)).filter(isReport).sort();
   } catch {
     return [];
   }
 }
 
+/** The reports kept for a key, oldest first. */
+export async function listHistory(root: string, key: HistoryKey): Promise<string[]> {
+  const dir = join(root, 'history', historyKeyId(key));
+  return (await reportNames(dir)).map((f) => join(dir, f));
+}
+
 async function prune(historyRoot: string, keyDir: string): Promise<void> {
-  const own = (await readdir(keyDir)).filter((f) => f.endsWith('.json') && f !== 'key.json').sort();
+  const own = (await readdir(keyDir)).filter(isReport).sort();
   for (const f of own.slice(0, Math.max(0, own.length - HISTORY_PER_KEY))) await rm(join(keyDir, f), { force: true });
   // The size cap over every key: drop the oldest reports first.
   const all: Array<{ path: string; mtime: number; size: number }> = [];
@@ -69,7 +77,7 @@ async function prune(historyRoot: string, keyDir: string): Promise<void> {
       continue;
     }
     for (const f of files) {
-      if (!f.endsWith('.json') || f === 'key.json') continue;
+      if (!isReport(f)) continue;
       const s = await stat(join(d, f));
       all.push({ path: join(d, f), mtime: s.mtimeMs, size: s.size });
     }
@@ -113,7 +121,7 @@ export async function findHistoryReports(root: string, match: HistoryMatch): Pro
     } catch {
       continue;
     }
-    for (const f of files) if (f.endsWith('.json') && f !== 'key.json') found.push({ name: f, path: join(historyRoot, d, f) });
+    for (const f of files) if (isReport(f)) found.push({ name: f, path: join(historyRoot, d, f) });
   }
   return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((f) => f.path);
 }
@@ -150,25 +158,18 @@ export async function newestKeyReports(root: string): Promise<{ key: HistoryKey 
   } catch {
     return { key: null, paths: [] };
   }
-  let best: { dir: string; newest: string } | null = null;
+  let best: { dir: string; files: string[] } | null = null;
   for (const d of dirs) {
-    let files: string[];
-    try {
-      files = (await readdir(join(historyRoot, d))).filter((f) => f.endsWith('.json') && f !== 'key.json').sort();
-    } catch {
-      continue;
-    }
+    const files = await reportNames(join(historyRoot, d));
     const newest = files[files.length - 1];
-    if (newest !== undefined && (best === null || newest > best.newest)) best = { dir: d, newest };
+    if (newest !== undefined && (best === null || newest > best.files[best.files.length - 1]!)) best = { dir: join(historyRoot, d), files };
   }
   if (best === null) return { key: null, paths: [] };
-  const dir = join(historyRoot, best.dir);
   let key: HistoryKey | null = null;
   try {
-    key = JSON.parse(await readFile(join(dir, 'key.json'), 'utf8')) as HistoryKey;
+    key = JSON.parse(await readFile(join(best.dir, 'key.json'), 'utf8')) as HistoryKey;
   } catch {
     // a key directory without its key: the reports still compare
   }
-  const paths = (await readdir(dir)).filter((f) => f.endsWith('.json') && f !== 'key.json').sort().map((f) => join(dir, f));
-  return { key, paths };
+  return { key, paths: best.files.map((f) => join(best.dir, f)) };
 }
