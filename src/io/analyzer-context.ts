@@ -1,11 +1,12 @@
 // The build context as the analyzers read it: scanned as BuildKit sees it (the ignore file that
 // applies, excluded directories pruned), with the text of the manifests (package.json,
 // requirements files, …) and of the files the secret check reads.
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import type { AnalyzerContext } from '../../analyzers/types.js';
 import { InputError, fileErrorMessage } from './errors.js';
+import { ignoreFileFor } from './ignore-file.js';
 
 /** Files whose text the analyzers read: manifests, requirement files, and what the secret check reads. */
 const CONTENT_FILES = /(^|\/)(package\.json|Pipfile|Gemfile|composer\.json|pyproject\.toml|go\.mod|Cargo\.toml|[^/]*requirements[^/]*\.(txt|in)|[^/]*constraints[^/]*\.txt|\.gitignore|\.npmrc|\.pypirc|\.yarnrc\.yml)$/;
@@ -15,8 +16,12 @@ function display(cwd: string, abs: string): string {
   return rel === '' ? '.' : rel.startsWith('..') && abs.length < rel.length ? abs : rel;
 }
 
-/** Scan the build context DIR for the analyzers; null when there is no such directory and none was asked for (`asked`: an error then). */
-export async function readAnalyzerContext(rootAbs: string, dockerfileAbs: string, asked: boolean, io: { cwd: string; signal?: AbortSignal }): Promise<AnalyzerContext['context'] | null> {
+/**
+ * Scan the build context DIR for the analyzers; null when there is no such directory and none was
+ * asked for (`asked`: an error then). `withStats` keeps each file's mode, mtime and inode (what
+ * `build`'s fingerprints digest: one scan serves both).
+ */
+export async function readAnalyzerContext(rootAbs: string, dockerfileAbs: string, asked: boolean, io: { cwd: string; signal?: AbortSignal; withStats?: boolean }): Promise<AnalyzerContext['context'] | null> {
   let isDir = false;
   try {
     isDir = statSync(rootAbs).isDirectory();
@@ -32,9 +37,7 @@ export async function readAnalyzerContext(rootAbs: string, dockerfileAbs: string
     import('../core/dockerignore.js'),
     import('./context-scanner.js'),
   ]);
-  // `<Dockerfile>.dockerignore` beside the Dockerfile wins over DIR/.dockerignore (BuildKit).
-  const beside = `${dockerfileAbs}.dockerignore`;
-  const ignoreAbs = existsSync(beside) ? beside : resolve(rootAbs, '.dockerignore');
+  const ignoreAbs = ignoreFileFor(rootAbs, dockerfileAbs);
   const ignorePath = display(io.cwd, ignoreAbs);
   let ignoreText: string | null = null;
   try {
@@ -55,6 +58,7 @@ export async function readAnalyzerContext(rootAbs: string, dockerfileAbs: string
     ignore,
     // Requirement files can have any name: small .txt files are read too.
     readContent: (path, size) => CONTENT_FILES.test(path) || (path.endsWith('.txt') && size <= 64_000),
+    ...(io.withStats ? { withStats: true } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
   });
   return {

@@ -5,14 +5,15 @@
 // is src/core/fingerprint.ts.
 import { execFile } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readSync, readlinkSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ContextFile } from '../../analyzers/types.js';
 import type { BuildArgValue, Fingerprints, ImageFingerprint, StepFingerprint } from '../core/fingerprint.js';
 import { FINGERPRINTS_VERSION, fileDigest, imageRefs, sourceMatcher, sourcePatterns, stepModel } from '../core/fingerprint.js';
 import { cacheDir } from './history.js';
+import { ignoreFileFor } from './ignore-file.js';
 
 // ---------------------------------------------------------------------------------------------
 // Salt
@@ -156,13 +157,15 @@ export async function digestFiles(root: string, files: readonly ContextFile[], m
   return { files: out, stats };
 }
 
-/** Scan the context as BuildKit sees it (the ignore file applied) and digest the files under `sources`. */
-export async function digestContext(root: string, dockerfileAbs: string, sources: readonly string[], cacheRoot: string | null): Promise<{ files: Record<string, string>; stats: DigestStats }> {
+/**
+ * Digest the files under `sources` of the context as BuildKit sees it (the ignore file applied):
+ * `scanned` when the caller scanned it with stats already, else scanned here.
+ */
+export async function digestContext(root: string, dockerfileAbs: string, sources: readonly string[], cacheRoot: string | null, scanned: readonly ContextFile[] | null = null): Promise<{ files: Record<string, string>; stats: DigestStats }> {
   if (sources.length === 0) return { files: {}, stats: { files: 0, hashed: 0, reused: 0 } };
+  if (scanned) return digestFiles(root, scanned, sourceMatcher(sources), cacheRoot);
   const [{ Dockerignore }, { ContextScanner }] = await Promise.all([import('../core/dockerignore.js'), import('./context-scanner.js')]);
-  // `<Dockerfile>.dockerignore` beside the Dockerfile wins over DIR/.dockerignore (BuildKit).
-  const beside = `${dockerfileAbs}.dockerignore`;
-  const ignoreAbs = existsSync(beside) ? beside : resolve(root, '.dockerignore');
+  const ignoreAbs = ignoreFileFor(root, dockerfileAbs);
   let ignore = null;
   try {
     ignore = Dockerignore.parse(await readFile(ignoreAbs, 'utf8'));
@@ -223,6 +226,8 @@ export interface CollectOptions {
   cacheRoot: string | null;
   /** Inspect the images now (false: the caller calls `withImages` after the build, as with `--pull`). */
   inspectNow: boolean;
+  /** The context scanned with stats by the caller (`build` scans once for the analyzers and for this); null: scanned here. */
+  scanned?: Promise<readonly ContextFile[] | null>;
 }
 
 export interface Collected {
@@ -247,7 +252,8 @@ export async function collectFingerprints(o: CollectOptions): Promise<Collected 
     digestText: (t) => createHash('sha256').update(t).digest('hex').slice(0, 32),
   });
   const images = o.inspectNow ? inspectImages(imageRefs(steps), o.env) : null;
-  const { files, stats } = await digestContext(o.contextAbs, o.dockerfileAbs, sourcePatterns(steps), o.cacheRoot);
+  const scanned = o.scanned ? await o.scanned.catch(() => null) : null;
+  const { files, stats } = await digestContext(o.contextAbs, o.dockerfileAbs, sourcePatterns(steps), o.cacheRoot, scanned);
   if (images) withImages(steps, await images);
   return {
     fingerprints: {

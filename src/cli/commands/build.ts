@@ -22,6 +22,7 @@ import { InputError } from '../../io/errors.js';
 import { cacheDir, listHistory, saveToHistory, type HistoryKey } from '../../io/history.js';
 import type { Fingerprints } from '../../core/fingerprint.js';
 import type { Collected } from '../../io/fingerprint.js';
+import type { AnalyzerContext } from '../../../analyzers/types.js';
 import { writeOutputFile } from '../../io/output.js';
 import { UsageError, oneOf } from '../args.js';
 import { EXIT, Interrupted, buildExitCode, failOnTripped } from '../exit-codes.js';
@@ -234,8 +235,10 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
   const progress = new LineSplitter(onLine);
   const inheritStdout = io.stdout === (process.stdout as unknown as CliOutput) && source !== 'legacy';
   const { child } = await spawnBuild({ format: source, args: dockerArgs, env, cwd: io.cwd, inheritStdout });
-  // The fingerprints (what each step's cache key depends on) are taken while docker builds.
-  const fingerprinting = startFingerprints(docker, contextAbs, dockerfileAbs, env);
+  // While docker builds: the context is scanned once, for the analyzers and for the fingerprints
+  // (what each step's cache key depends on), which are taken now.
+  const contextRead = readBuildContext(contextAbs, dockerfileAbs, io);
+  const fingerprinting = startFingerprints(docker, contextAbs, dockerfileAbs, contextRead, env);
   // What the report needs is loaded while docker builds.
   const preload = Promise.all([
     import('../../../analyzers/index.js'), import('../../core/analyze.js'), import('../../core/dockerfile.js'),
@@ -365,7 +368,7 @@ export async function runBuild(args: string[], io: CliIO): Promise<number> {
     try {
       // The earlier builds of the same key price the steps this build took from the cache.
       const earlier = (await historyBuilds(historyKey, io, historyOff).catch(() => [])).map((e) => e.build);
-      const analysis = await analyze(build, dockerfileAbs, config, found?.path ?? null, io, contextAbs ?? undefined, earlier);
+      const analysis = await analyze(build, dockerfileAbs, config, found?.path ?? null, io, contextRead ?? undefined, earlier);
       build = analysis.build;
       findings = analysis.findings;
       dockerfileText = analysis.dockerfileText === null ? null : redact(analysis.dockerfileText);
@@ -466,17 +469,23 @@ const EXPENSIVE_MS = 1000;
 /** At most this many such lines. */
 const WHY_LINES = 5;
 
+/**
+ * Start reading the build's context as the analyzers read it (with the stats the fingerprints need);
+ * null when the build has no local context or no Dockerfile there. Its errors (an ignore file docker
+ * refuses) surface where the analysis awaits it.
+ */
+function readBuildContext(contextAbs: string | null, dockerfileAbs: string | null, io: CliIO): Promise<AnalyzerContext['context'] | null> | null {
+  if (contextAbs === null || dockerfileAbs === null || !existsSync(dockerfileAbs)) return null;
+  // No abort signal: an interrupted build still gets its report, and the scan is part of it.
+  const read = import('../../io/analyzer-context.js').then((m) => m.readAnalyzerContext(contextAbs, dockerfileAbs, false, { cwd: io.cwd, withStats: true }));
+  read.catch(() => undefined);
+  return read;
+}
+
 /** Start taking the fingerprints of a build of a local context (null when there is nothing to take them from). */
-function startFingerprints(docker: DockerBuildArgs, contextAbs: string | null, dockerfileAbs: string | null, env: CliIO['env']): Promise<Collected | null> {
-  if (contextAbs === null || dockerfileAbs === null) return Promise.resolve(null);
-  let isDir = false;
-  try {
-    isDir = statSync(contextAbs).isDirectory();
-  } catch {
-    return Promise.resolve(null);
-  }
-  if (!isDir) return Promise.resolve(null);
-  return import('../../io/fingerprint.js').then((fp) => fp.collectFingerprints({
+function startFingerprints(docker: DockerBuildArgs, contextAbs: string | null, dockerfileAbs: string | null, contextRead: Promise<AnalyzerContext['context'] | null> | null, env: CliIO['env']): Promise<Collected | null> {
+  if (contextAbs === null || dockerfileAbs === null || contextRead === null) return Promise.resolve(null);
+  return contextRead.then((context) => (context ? import('../../io/fingerprint.js') : null)).then((fp) => fp && fp.collectFingerprints({
     contextAbs,
     dockerfileAbs,
     target: docker.target,
@@ -488,6 +497,7 @@ function startFingerprints(docker: DockerBuildArgs, contextAbs: string | null, d
     cacheRoot: cacheDir(env),
     // With --pull the build may pull a newer image: it is inspected after the build.
     inspectNow: !docker.pull,
+    scanned: contextRead.then((context) => context?.files ?? null),
   })).catch(() => null);
 }
 

@@ -2,13 +2,14 @@
 // (the .dockerignore applied, excluded directories pruned), say what the build sees and what BuildKit
 // transfers, where the bytes are, what should not be there, and the .dockerignore lines that fix it
 // (`--diff` prints them as a patch, `--fix` appends them).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { Analyzer, AnalyzerContext, ContextFile } from '../../../analyzers/types.js';
 import { FAIL_ON_VALUES, FORMAT_VALUES, type FailOn, type OutputFormat } from '../../core/config.js';
 import type { Finding } from '../../core/model.js';
 import { InputError, fileErrorMessage } from '../../io/errors.js';
+import { ignoreFileFor } from '../../io/ignore-file.js';
 import { writeOutputFile } from '../../io/output.js';
 import { UsageError, oneOf, parseCommandArgs } from '../args.js';
 import { EXIT, reportExitCode } from '../exit-codes.js';
@@ -111,9 +112,8 @@ export async function runContext(args: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (values.file !== undefined) throw new InputError(fileErrorMessage(err, `The Dockerfile ${values.file}`, 'check the path given to -f'));
   }
-  // `<Dockerfile>.dockerignore` beside the Dockerfile wins over DIR/.dockerignore (BuildKit).
-  const besideDockerfile = `${dockerfileAbs}.dockerignore`;
-  const ignoreAbs = dockerfileText !== null && existsSync(besideDockerfile) ? besideDockerfile : resolve(root, '.dockerignore');
+  // Without a Dockerfile there is nothing for an ignore file to be beside.
+  const ignoreAbs = dockerfileText !== null ? ignoreFileFor(root, dockerfileAbs) : resolve(root, '.dockerignore');
   let ignoreText: string | null = null;
   let ignoreReadError: unknown = null;
   try {

@@ -99,12 +99,12 @@ export async function historyBuilds(match: import('../../io/history.js').History
 
 /**
  * Map the build onto the Dockerfile (when given) and run every analyzer whose needs are met. With
- * `contextDir` (a build's context), the Dockerfile analyzers also read its manifests (so that
+ * `context` (a build's context, as readAnalyzerContext reads it), the Dockerfile analyzers also read its manifests (so that
  * copy-before-install can propose its fix); the context rules stay with `buildlens context`/`lint`.
  * `earlier` builds of the same Dockerfile (the history) give cached steps their cold time, so that
  * a cache breaker is priced by what it re-runs even when this build was served from the cache.
  */
-export async function analyze(build: Build, dockerfilePath: string | undefined, config: ResolvedConfig, configPath: string | null, io: CliIO, contextDir?: string, earlier: readonly Build[] = []): Promise<Analysis> {
+export async function analyze(build: Build, dockerfilePath: string | undefined, config: ResolvedConfig, configPath: string | null, io: CliIO, context?: Promise<AnalyzerContext['context'] | null>, earlier: readonly Build[] = []): Promise<Analysis> {
   const { analyzers, runAnalyzersDetailed } = await loadAnalyzers(config, configPath);
   const { atStakeMs } = await import('../../core/cost.js');
   if (dockerfilePath === undefined) {
@@ -126,11 +126,9 @@ export async function analyze(build: Build, dockerfilePath: string | undefined, 
   const ctx: AnalyzerContext = { dockerfile: { path: dockerfilePath, text, parsed }, build: mapped };
   if (Object.keys(config.ecosystems).length > 0) ctx.ecosystems = config.ecosystems;
   let run = analyzers;
-  if (contextDir !== undefined) {
-    const { readAnalyzerContext } = await import('../../io/analyzer-context.js');
-    // No abort signal: an interrupted build still gets its report, and the scan is part of it.
-    const context = await readAnalyzerContext(resolve(io.cwd, contextDir), resolve(io.cwd, dockerfilePath), false, { cwd: io.cwd });
-    if (context) ctx.context = context;
+  if (context !== undefined) {
+    const read = await context;
+    if (read) ctx.context = read;
     run = analyzers.filter((a) => !a.needs.includes('context'));
   }
   const result = runAnalyzersDetailed(ctx, run, { rules: config.rules, knownRules: analyzers.map((a) => a.id) });
