@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants as fsConstants, openSync, read as fsRead, readdirSync, unlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
+import { isAscii } from 'node:buffer';
 import { join } from 'node:path';
 import type { Dockerignore } from '../core/dockerignore.js';
 import type { ListedDir, ListedEntry } from './context-scanner.js';
@@ -323,10 +324,13 @@ export class FindRecords {
       this.rest = null;
     }
     let start = 0;
+    // An ASCII chunk (the usual case) is decoded once and the paths sliced from it: decoding each
+    // record on its own cost ~40 % of the parsing at 100k files.
+    const text = isAscii(buf) ? buf.toString('latin1') : null;
     for (;;) {
       const end = buf.indexOf(NUL, start);
       if (end < 0) break;
-      if (!this.record(buf, start, end)) {
+      if (!this.record(buf, start, end, text)) {
         this.bad = true;
         return false;
       }
@@ -354,7 +358,7 @@ export class FindRecords {
     return this.end() ? this.dirs : null;
   }
 
-  private record(buf: Buffer, start: number, end: number): boolean {
+  private record(buf: Buffer, start: number, end: number, text: string | null): boolean {
     const type = buf[start]!;
     let i = start + 1;
     let size = 0;
@@ -368,7 +372,7 @@ export class FindRecords {
     const parentLen = slash < 0 ? 0 : slash - pathStart;
     const open = this.open;
     if (this.units && (type === 0x64 || type === 0x50 || type === 0x58)) {
-      const rel = buf.toString('utf8', pathStart, end);
+      const rel = text !== null ? text.slice(pathStart, end) : buf.toString('utf8', pathStart, end);
       if (this.units.has(rel)) {
         // a start point (listed by the find of the levels above): what follows is below it
         const list = this.dirs.get(rel);
@@ -384,15 +388,25 @@ export class FindRecords {
     const nameStart = slash < 0 ? pathStart : slash + 1;
     // The whole path decoded at once (one flat string; a `/` always ends a byte sequence, so the
     // parent's part decodes as the parent's path did), the name sliced from it.
-    const path = buf.toString('utf8', pathStart, end);
-    const name = slash < 0 ? path : path.slice(path.lastIndexOf('/') + 1);
-    const bytes = end - nameStart;
-    // A byte that is not UTF-8 decodes to U+FFFD, one code unit; any other non-ASCII character takes
-    // more bytes than code units: so a name is ASCII when it has no U+FFFD and as many units as bytes.
-    const replaced = name.includes('\ufffd');
-    const ascii = !replaced && name.length === bytes;
-    const valid = !replaced || Buffer.from(name, 'utf8').equals(buf.subarray(nameStart, end));
-    const key = ascii ? name : buf.toString('latin1', nameStart, end);
+    let path: string;
+    let name: string;
+    let key: string;
+    let valid = true;
+    if (text !== null) {
+      path = text.slice(pathStart, end);
+      name = slash < 0 ? path : text.slice(nameStart, end);
+      key = name;
+    } else {
+      path = buf.toString('utf8', pathStart, end);
+      name = slash < 0 ? path : path.slice(path.lastIndexOf('/') + 1);
+      const bytes = end - nameStart;
+      // A byte that is not UTF-8 decodes to U+FFFD, one code unit; any other non-ASCII character takes
+      // more bytes than code units: so a name is ASCII when it has no U+FFFD and as many units as bytes.
+      const replaced = name.includes('\ufffd');
+      const ascii = !replaced && name.length === bytes;
+      valid = !replaced || Buffer.from(name, 'utf8').equals(buf.subarray(nameStart, end));
+      key = ascii ? name : buf.toString('latin1', nameStart, end);
+    }
     let t: string;
     let readable = true;
     switch (type) {
