@@ -269,6 +269,20 @@ describe('the fallback to the node walker', () => {
       expect(dirs.get('')!.sorted().map((e) => e.name)).toEqual(['a', 'b']);
       expect(dirs.get('a')!.sorted()).toEqual([expect.objectContaining({ name: 'x', type: 'f', size: 12 }), expect.objectContaining({ name: 'y', type: 'l', size: 3 })]);
     }
+    // ASCII chunks are decoded whole, others record by record: a cut puts the same record in either.
+    const mixed = Buffer.concat([Buffer.from('d0/./\u00e9\0f3/./\u00e9/\u00fc.txt\0f4/./\u00e9/plain\0f5/./'), Buffer.from([0x78, 0xff]), Buffer.from('\0d0/./a\0f6/./a/longer-than-thirteen.js\0f7/./z\0')]);
+    const entries = (r: FindRecords) => [...r.listing()!].map(([dir, list]) => [dir, list.sorted().map((e) => ({ ...e }))]);
+    const whole = new FindRecords();
+    expect(whole.push(mixed)).toBe(true);
+    const expected = entries(whole);
+    expect(expected).toContainEqual(['a', [expect.objectContaining({ name: 'longer-than-thirteen.js', path: 'a/longer-than-thirteen.js', size: 6 })]]);
+    expect(expected).toContainEqual(['\u00e9', [expect.objectContaining({ name: 'plain', size: 4 }), expect.objectContaining({ name: '\u00fc.txt', path: '\u00e9/\u00fc.txt', size: 3 })]]);
+    for (let cut = 1; cut < mixed.length; cut++) {
+      const r = new FindRecords();
+      expect(r.push(mixed.subarray(0, cut))).toBe(true);
+      expect(r.push(mixed.subarray(cut))).toBe(true);
+      expect(entries(r)).toEqual(expected);
+    }
     const cut = new FindRecords();
     cut.push(Buffer.from('f1/./a\0f2/./b'));
     expect(cut.listing()).toBeNull();
