@@ -7,10 +7,10 @@
 // leaves out directories this process cannot read, which the scanner then reads itself and reports
 // as it does today. Any failure (no find, not GNU find, an error while walking) gives null: the
 // caller walks the context with node instead.
+import { isAscii } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants as fsConstants, openSync, read as fsRead, readdirSync, unlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { isAscii } from 'node:buffer';
 import { join } from 'node:path';
 import type { Dockerignore } from '../core/dockerignore.js';
 import type { ListedDir, ListedEntry } from './context-scanner.js';
@@ -325,7 +325,7 @@ export class FindRecords {
     }
     let start = 0;
     // An ASCII chunk (the usual case) is decoded once and the paths sliced from it: decoding each
-    // record on its own cost ~40 % of the parsing at 100k files.
+    // record on its own made parsing 100k records 1.3-1.5x slower.
     const text = isAscii(buf) ? buf.toString('latin1') : null;
     for (;;) {
       const end = buf.indexOf(NUL, start);
@@ -386,8 +386,6 @@ export class FindRecords {
     const parent = open[open.length - 1];
     if (!parent) return false;
     const nameStart = slash < 0 ? pathStart : slash + 1;
-    // The whole path decoded at once (one flat string; a `/` always ends a byte sequence, so the
-    // parent's part decodes as the parent's path did), the name sliced from it.
     let path: string;
     let name: string;
     let key: string;
@@ -397,6 +395,8 @@ export class FindRecords {
       name = slash < 0 ? path : text.slice(nameStart, end);
       key = name;
     } else {
+      // The whole path decoded at once (one flat string; a `/` always ends a byte sequence, so the
+      // parent's part decodes as the parent's path did), the name sliced from it.
       path = buf.toString('utf8', pathStart, end);
       name = slash < 0 ? path : path.slice(path.lastIndexOf('/') + 1);
       const bytes = end - nameStart;
