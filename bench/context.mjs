@@ -76,7 +76,7 @@ const a = bench('with .dockerignore (node_modules, .git, dist)', {
   'find -type f (whole tree)': ['find', [base, '-type', 'f']],
   'floor: node starting': [process.execPath, [floor('node-start.mjs')]],
   'floor: node walking kept files': [process.execPath, [floor('walk-kept.mjs'), base]],
-  'floor: node summing pruned find': [process.execPath, [floor('find-kept.mjs'), base]],
+  'floor: node summing pruned find': [process.execPath, [floor('find-sum.mjs'), base, 'pruned']],
 });
 rmSync(ignore);
 const b = bench('no .dockerignore (every file sized)', {

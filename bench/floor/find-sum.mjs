@@ -1,13 +1,17 @@
 // Floor for the no-ignore case: find does the stats (as du does), Node only reads its records and
 // sums them. No Dockerfile, no matcher, no analysis, no report.
 //   node bench/floor/find-sum.mjs DIR [finds=1]
+//   node bench/floor/find-sum.mjs DIR pruned
 // With finds > 1 the tree is split as buildlens splits it: one find for the top two levels, the
-// others sharing the directories two levels down.
+// others sharing the directories two levels down. `pruned` is the floor for the ignored case with
+// the walk left to find: one find that prunes node_modules, .git and dist (what the bench's
+// .dockerignore excludes), no ignore file read: what a Node program pays when it walks nothing itself.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 const root = process.argv[2];
-const finds = Number(process.argv[3] ?? 1);
+const pruned = process.argv[3] === 'pruned';
+const finds = pruned ? 1 : Number(process.argv[3] ?? 1);
 let files = 0;
 let bytes = 0;
 let running = 0;
@@ -34,7 +38,10 @@ function run(args) {
 }
 
 const printf = ['-type', 'f', '-printf', '%s %P\\n'];
-if (finds <= 1) run([root, ...printf]);
+if (pruned) {
+  const prune = ['node_modules', '.git', 'dist'].flatMap((name, i) => [...(i > 0 ? ['-o'] : []), '-path', `${root}/${name}`]);
+  run([root, '(', ...prune, ')', '-prune', '-o', ...printf]);
+} else if (finds <= 1) run([root, ...printf]);
 else {
   const units = [];
   for (const a of readdirSync(root, { withFileTypes: true })) {
